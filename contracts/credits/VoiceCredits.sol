@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
+import {IVoiceCredits} from "../interfaces/IVoiceCredits.sol";
+import {CreditMath} from "../libraries/CreditMath.sol";
+
+/**
+ * @title VoiceCredits
+ * @notice Every member receives the same `creditsPerEpoch` each epoch; unspent credits roll over up to
+ * `maxBalance`. Credits cannot be transferred, approved, delegated or bought: the only ways they move are
+ * accrual (created), votes and burned deposits (destroyed), and deposits held and returned by the governor.
+ *
+ * @dev Accrual is lazy. Each account stores its balance and the epoch it was last brought up to date; the
+ * balance at a later epoch follows from the issuance schedules in force in between ({CreditMath.accrue}).
+ * Gas is O(1) whatever the member count: nothing ever loops over members.
+ *
+ * Issuance rules are kept as a list of schedules. A change made by governance takes effect at the start of
+ * the next epoch and never rewrites what was accrued before; the epochs of each schedule are numbered on from
+ * the previous one. Bringing an account up to date walks only the schedules that started since the account
+ * was last touched, usually none.
+ *
+ * Balances can be recomputed from events alone: {AccountOpened}, {AccountClosed}, {AccountMoved},
+ * {DepositHeld}, {DepositReturned}, {ScheduleChanged}, plus the governor's `VoteCast*` events, whose vote
+ * counts give each vote's quadratic cost.
+ *
+ * @dev Note: each account caches its card id and admission time so that a vote reads one slot. Only the
+ * membership card writes them, in the same call that changes membership.
+ */
+contract VoiceCredits is IVoiceCredits, Ownable {
+    /// @dev A member's account, packed in one slot.
+    struct Account {
+        uint64 balance; // credits as of `epoch`
+        uint32 epoch; // epoch the balance was last brought up to date
+        uint48 since; // start of the current membership (0: not a member)
+        uint64 cardId;
+    }
+
+    /// @notice Longest epoch a schedule may set.
+    uint256 public constant MAX_EPOCH_LENGTH = 366 days;
+
+    address private immutable _card;
+    string private _name;
+    string private _symbol;
+
+    // Packed in one slot.
+    address private _governor;
+    uint96 private _held;
+
+    Schedule private _head; // the last schedule set (may start at the next epoch boundary)
+    Schedule[] private _schedules;
+    mapping(address member => Account) private _accounts;
+
+    modifier onlyCard() {
+        if (msg.sender != _card) revert VoiceCreditsUnauthorizedCard(msg.sender);
+        _;
+    }
+
+    modifier onlyGovernor() {
+        if (msg.sender != _governor) revert VoiceCreditsUnauthorizedGovernor(msg.sender);
+        _;
+    }
+
+    /// @param card The membership card contract that opens, closes and moves accounts.
+    /// @param name_ Name shown by wallets, e.g. "Bakery Voice Credits".
+    /// @param symbol_ Symbol shown by wallets.
+    /// @param epochLength Seconds per epoch.
+    /// @param creditsPerEpoch Credits every member receives each epoch.
+    /// @param maxBalance The most credits a member can hold (roll-over cap).
+    /// @param initialOwner The deployer, who hands ownership to the timelock.
+    constructor(
+        address card,
+        string memory name_,
+        string memory symbol_,
+        uint256 epochLength,
+        uint256 creditsPerEpoch,
+        uint256 maxBalance,
+        address initialOwner
+    ) Ownable(initialOwner) {
+        _card = card;
+        _name = name_;
+        _symbol = symbol_;
+        _validateSchedule(epochLength, creditsPerEpoch, maxBalance);
+        _pushSchedule(Time.timestamp(), 0, epochLength, creditsPerEpoch, maxBalance);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Governance
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Sets the issuance rules from the start of the next epoch. Owner (the timelock) only.
+    /// @dev A second change within the same epoch replaces the first, which had not started yet.
+    /// @param epochLength Seconds per epoch.
+    /// @param creditsPerEpoch Credits every member receives each epoch.
+    /// @param maxBalance The most credits a member can hold.
+    function setSchedule(uint256 epochLength, uint256 creditsPerEpoch, uint256 maxBalance) external onlyOwner {
+        _validateSchedule(epochLength, creditsPerEpoch, maxBalance);
+        uint48 now_ = Time.timestamp();
+        if (_head.start > now_) {
+            // The pending schedule never took effect: replace it.
+            _schedules.pop();
+            _head = _schedules[_schedules.length - 1];
+        }
+        Schedule memory active = _head;
+        uint256 next = CreditMath.epochAt(active, now_) + 1;
+        uint256 start = active.start + (next - active.firstEpoch) * active.epochLength;
+        _pushSchedule(start, next, epochLength, creditsPerEpoch, maxBalance);
+    }
+
+    /// @notice Sets the contract allowed to spend and hold credits. Owner (the timelock) only.
+    /// @param newGovernor The governor contract.
+    function setGovernor(address newGovernor) external onlyOwner {
+        if (newGovernor == address(0)) revert VoiceCreditsInvalidGovernor(newGovernor);
+        emit GovernorChanged(_governor, newGovernor);
+        _governor = newGovernor;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Membership hooks (the card only)
+    // ------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IVoiceCredits
+    function openAccount(address member, uint256 cardId) external onlyCard {
+        Schedule memory s = _active();
+        uint256 epoch = CreditMath.epochAt(s, Time.timestamp());
+        uint64 balance = s.creditsPerEpoch < s.maxBalance ? s.creditsPerEpoch : s.maxBalance;
+        _accounts[member] = Account({
+            balance: balance,
+            epoch: uint32(epoch),
+            since: Time.timestamp(),
+            cardId: uint64(cardId)
+        });
+        emit AccountOpened(member, cardId, epoch, balance);
+    }
+
+    /// @inheritdoc IVoiceCredits
+    function closeAccount(address member) external onlyCard {
+        (uint256 balance, uint256 epoch) = _accrued(_accounts[member]);
+        delete _accounts[member];
+        emit AccountClosed(member, epoch, balance);
+    }
+
+    /// @inheritdoc IVoiceCredits
+    function moveAccount(address from, address to) external onlyCard {
+        Account memory a = _accounts[from];
+        (uint256 balance, uint256 epoch) = _accrued(a);
+        delete _accounts[from];
+        _accounts[to] = Account({
+            balance: uint64(balance),
+            epoch: uint32(epoch),
+            since: Time.timestamp(),
+            cardId: a.cardId
+        });
+        emit AccountMoved(from, to, epoch, balance);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Spending (the governor only)
+    // ------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IVoiceCredits
+    function spendForVote(address member, uint256 snapshot, uint256 amount)
+        external
+        onlyGovernor
+        returns (SpendStatus status, uint256 available)
+    {
+        Account memory a = _accounts[member];
+        // Eligible: a member continuously since at or before the proposal's snapshot.
+        if (a.since == 0 || a.since > snapshot) return (SpendStatus.NotEligible, 0);
+        if (amount == 0) return (SpendStatus.Ok, 0);
+        uint256 epoch;
+        (available, epoch) = _accrued(a);
+        if (available < amount) return (SpendStatus.InsufficientCredits, available);
+        unchecked {
+            // amount <= available <= type(uint64).max
+            a.balance = uint64(available - amount);
+        }
+        a.epoch = uint32(epoch);
+        _accounts[member] = a;
+        return (SpendStatus.Ok, available);
+    }
+
+    /// @inheritdoc IVoiceCredits
+    function holdDeposit(address member, uint256 amount) external onlyGovernor {
+        Account memory a = _accounts[member];
+        if (a.since == 0) revert VoiceCreditsNotMember(member);
+        (uint256 available, uint256 epoch) = _accrued(a);
+        if (available < amount) revert InsufficientCredits(member, amount, available);
+        unchecked {
+            a.balance = uint64(available - amount);
+            // Held deposits are bounded by the credits ever accrued, far below 2^96.
+            _held += uint96(amount);
+        }
+        a.epoch = uint32(epoch);
+        _accounts[member] = a;
+        emit DepositHeld(member, epoch, amount, a.balance);
+    }
+
+    /// @inheritdoc IVoiceCredits
+    function returnDeposit(address member, uint256 amount) external onlyGovernor returns (uint256 credited) {
+        _release(amount);
+        Account memory a = _accounts[member];
+        if (a.since == 0) {
+            // The proposer left: there is no account to return to.
+            emit DepositBurned(amount);
+            return 0;
+        }
+        (uint256 balance, uint256 epoch) = _accrued(a);
+        uint256 cap = _active().maxBalance;
+        // The cap holds for returned deposits too; what would exceed it is burned.
+        if (balance < cap) credited = amount < cap - balance ? amount : cap - balance;
+        a.balance = uint64(balance + credited);
+        a.epoch = uint32(epoch);
+        _accounts[member] = a;
+        emit DepositReturned(member, epoch, amount, credited);
+    }
+
+    /// @inheritdoc IVoiceCredits
+    function burnDeposit(uint256 amount) external onlyGovernor {
+        _release(amount);
+        emit DepositBurned(amount);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // No transfers
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Always reverts: credits cannot be transferred.
+    function transfer(address, uint256) external pure returns (bool) {
+        revert VoiceCreditsNonTransferable();
+    }
+
+    /// @notice Always reverts: credits cannot be transferred.
+    function transferFrom(address, address, uint256) external pure returns (bool) {
+        revert VoiceCreditsNonTransferable();
+    }
+
+    /// @notice Always reverts: credits cannot be approved for anyone else to spend.
+    function approve(address, uint256) external pure returns (bool) {
+        revert VoiceCreditsNonTransferable();
+    }
+
+    /// @notice Always zero: no one may spend another member's credits.
+    function allowance(address, address) external pure returns (uint256) {
+        return 0;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Name shown by wallets.
+    function name() external view returns (string memory) {
+        return _name;
+    }
+
+    /// @notice Symbol shown by wallets.
+    function symbol() external view returns (string memory) {
+        return _symbol;
+    }
+
+    /// @notice Credits are whole units.
+    function decimals() external pure returns (uint8) {
+        return 0;
+    }
+
+    /// @inheritdoc IVoiceCredits
+    /// @dev The governor's balance is the sum of the deposits it holds.
+    function balanceOf(address member) external view returns (uint256 balance) {
+        if (member == _governor && member != address(0)) return _held;
+        (balance, ) = _accrued(_accounts[member]);
+    }
+
+    /// @notice The stored account of `member`: balance as of `epoch`, membership start and card id.
+    function accountOf(address member)
+        external
+        view
+        returns (uint256 balance, uint256 epoch, uint256 since, uint256 cardId)
+    {
+        Account memory a = _accounts[member];
+        return (a.balance, a.epoch, a.since, a.cardId);
+    }
+
+    /// @inheritdoc IVoiceCredits
+    function heldDeposits() external view returns (uint256) {
+        return _held;
+    }
+
+    /// @inheritdoc IVoiceCredits
+    function currentEpoch() external view returns (uint256) {
+        return CreditMath.epochAt(_active(), Time.timestamp());
+    }
+
+    /// @notice When the next epoch begins.
+    function nextEpochStart() external view returns (uint256) {
+        Schedule memory s = _active();
+        uint256 next = CreditMath.epochAt(s, Time.timestamp()) + 1;
+        return s.start + (next - s.firstEpoch) * s.epochLength;
+    }
+
+    /// @inheritdoc IVoiceCredits
+    function currentSchedule() external view returns (Schedule memory) {
+        return _active();
+    }
+
+    /// @notice The number of schedules ever set, the first included.
+    function scheduleCount() external view returns (uint256) {
+        return _schedules.length;
+    }
+
+    /// @notice Schedule number `index` (0 is the one set at deployment).
+    function scheduleAt(uint256 index) external view returns (Schedule memory) {
+        return _schedules[index];
+    }
+
+    /// @inheritdoc IVoiceCredits
+    function governor() external view returns (address) {
+        return _governor;
+    }
+
+    /// @notice The membership card contract.
+    function card() external view returns (address) {
+        return _card;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Internals
+    // ------------------------------------------------------------------------------------------------
+
+    /// @dev The schedule in force now: the head, unless it starts at the next epoch boundary.
+    function _active() private view returns (Schedule memory s) {
+        s = _head;
+        if (s.start > Time.timestamp()) s = _schedules[_schedules.length - 2];
+    }
+
+    /// @dev `a`'s balance brought up to the current epoch, and that epoch.
+    function _accrued(Account memory a) private view returns (uint256 balance, uint256 epoch) {
+        Schedule memory s = _head;
+        uint48 now_ = Time.timestamp();
+        if (s.start <= now_ && (s.firstEpoch <= a.epoch || a.since == 0)) {
+            // Fast path: no schedule change since the account was last touched.
+            epoch = CreditMath.epochAt(s, now_);
+            // A closed (or never opened) account holds nothing and accrues nothing.
+            if (a.since == 0) return (0, epoch);
+            balance = CreditMath.accrue(a.balance, epoch - a.epoch, s.creditsPerEpoch, s.maxBalance);
+            return (balance, epoch);
+        }
+        return _accruedAcrossSchedules(a, now_);
+    }
+
+    /// @dev Walks the schedules that started after the account's epoch, oldest first.
+    function _accruedAcrossSchedules(Account memory a, uint48 now_)
+        private
+        view
+        returns (uint256 balance, uint256 epoch)
+    {
+        uint256 i = _schedules.length - 1;
+        while (_schedules[i].start > now_) --i; // skip a schedule that has not started
+        uint256 last = i;
+        epoch = CreditMath.epochAt(_schedules[last], now_);
+        if (a.since == 0) return (0, epoch);
+        while (i > 0 && _schedules[i].firstEpoch > a.epoch) --i;
+        balance = a.balance;
+        uint256 from = a.epoch;
+        for (; i <= last; ++i) {
+            Schedule memory s = _schedules[i];
+            uint256 to = i == last ? epoch : _schedules[i + 1].firstEpoch - 1;
+            if (to > from) {
+                balance = CreditMath.accrue(balance, to - from, s.creditsPerEpoch, s.maxBalance);
+                from = to;
+            }
+        }
+    }
+
+    function _release(uint256 amount) private {
+        uint96 held = _held;
+        if (amount > held) revert VoiceCreditsInsufficientHeld(amount, held);
+        unchecked {
+            _held = held - uint96(amount);
+        }
+    }
+
+    function _pushSchedule(
+        uint256 start,
+        uint256 firstEpoch,
+        uint256 epochLength,
+        uint256 creditsPerEpoch,
+        uint256 maxBalance
+    ) private {
+        Schedule memory s = Schedule({
+            start: uint48(start),
+            firstEpoch: uint32(firstEpoch),
+            epochLength: uint32(epochLength),
+            creditsPerEpoch: uint64(creditsPerEpoch),
+            maxBalance: uint64(maxBalance)
+        });
+        _schedules.push(s);
+        _head = s;
+        emit ScheduleChanged(_schedules.length - 1, start, firstEpoch, epochLength, creditsPerEpoch, maxBalance);
+    }
+
+    function _validateSchedule(uint256 epochLength, uint256 creditsPerEpoch, uint256 maxBalance) private pure {
+        // maxBalance fits 48 bits so that a balance's square root (the most votes one member can cast on a
+        // proposal) fits 24 bits and any tally of members' votes fits the governor's packed counters.
+        if (
+            epochLength == 0 ||
+            epochLength > MAX_EPOCH_LENGTH ||
+            creditsPerEpoch == 0 ||
+            maxBalance < creditsPerEpoch ||
+            maxBalance > type(uint48).max
+        ) revert VoiceCreditsInvalidSchedule(epochLength, creditsPerEpoch, maxBalance);
+    }
+}

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
+import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
+import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
+import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
+import {IMembershipCard} from "../interfaces/IMembershipCard.sol";
+import {IVoiceCredits} from "../interfaces/IVoiceCredits.sol";
+import {GovernorCountingQuadratic} from "./extensions/GovernorCountingQuadratic.sol";
+import {GovernorQuadraticBallots} from "./extensions/GovernorQuadraticBallots.sol";
+
+/**
+ * @title MutualGovernor
+ * @notice The governor of a Mutual co-op: one member, one equal budget of voice credits, quadratic votes.
+ *
+ * - Only members propose, and each proposal stakes {proposalDeposit} credits. After the vote anyone may
+ *   {settleDeposit}: it returns to the proposer when quorum was met and votes against were fewer than twice
+ *   the votes for; otherwise it is burned.
+ * - A voter must have been a member at the proposal's snapshot and still be one, without a break
+ *   (checked by {VoiceCredits}, which holds each member's admission time).
+ * - Counting, quorum and late-quorum protection: {GovernorCountingQuadratic}. Signed ballots and batches:
+ *   {GovernorQuadraticBallots}. Execution: OpenZeppelin's TimelockController, which holds the treasury and
+ *   the admin rights of every contract of the co-op.
+ * - Every parameter is set at deployment and changes only through a passed proposal (`onlyGovernance`).
+ * - Proposals can be enumerated on-chain: {proposalCount} and {proposalIdAt}.
+ */
+contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
+    /// @notice Initial governance parameters.
+    struct Parameters {
+        uint48 votingDelay; // seconds from proposal to snapshot and start of the vote
+        uint32 votingPeriod; // seconds the vote is open
+        uint16 quorumBps; // share of members (basis points) who must take part
+        uint64 proposalDeposit; // credits a proposer stakes
+        uint48 lateQuorumExtension; // seconds the vote stays open after quorum is first reached
+    }
+
+    IMembershipCard private immutable _card;
+    IVoiceCredits private immutable _credits;
+
+    Parameters private _params;
+    uint256[] private _proposalIds;
+
+    /// @param name_ The governor's name (also its EIP-712 domain name).
+    /// @param card The co-op's membership card.
+    /// @param credits The co-op's voice credits.
+    /// @param timelock_ The timelock that executes proposals and holds the treasury.
+    /// @param params Initial parameters.
+    constructor(
+        string memory name_,
+        IMembershipCard card,
+        IVoiceCredits credits,
+        TimelockController timelock_,
+        Parameters memory params
+    ) Governor(name_) GovernorTimelockControl(timelock_) {
+        _card = card;
+        _credits = credits;
+        _setVotingDelay(params.votingDelay);
+        _setVotingPeriod(params.votingPeriod);
+        _setQuorumBps(params.quorumBps);
+        _setProposalDeposit(params.proposalDeposit);
+        _setLateQuorumExtension(params.lateQuorumExtension);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Deposits
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Settles the deposit of a proposal whose vote is over: returned when quorum was met and
+    /// votes against were fewer than twice the votes for, burned otherwise. Anyone may call it, once.
+    /// @param proposalId The proposal.
+    /// @return returned Whether the deposit went back to the proposer.
+    function settleDeposit(uint256 proposalId) external returns (bool returned) {
+        ProposalState current = state(proposalId);
+        if (current == ProposalState.Pending || current == ProposalState.Active) {
+            revert MutualGovernorDepositNotSettleable(proposalId, uint8(current));
+        }
+        Terms memory terms = _markDepositSettled(proposalId);
+        (uint256 againstVotes, uint256 forVotes, ) = proposalVotes(proposalId);
+        returned = _quorumReached(proposalId) && againstVotes < 2 * forVotes;
+        address proposer = proposalProposer(proposalId);
+
+        if (terms.deposit == 0) {
+            emit ProposalDepositSettled(proposalId, proposer, 0, returned, 0);
+            return returned;
+        }
+        // Settled flag written above, before the call to the credits ledger.
+        uint256 credited = 0;
+        if (returned) credited = _credits.returnDeposit(proposer, terms.deposit);
+        else _credits.burnDeposit(terms.deposit);
+        emit ProposalDepositSettled(proposalId, proposer, terms.deposit, returned, credited);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Parameters (governance only)
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Sets the delay from proposal to vote. Governance only.
+    function setVotingDelay(uint48 newVotingDelay) external onlyGovernance {
+        _setVotingDelay(newVotingDelay);
+    }
+
+    /// @notice Sets how long a vote is open. Governance only.
+    function setVotingPeriod(uint32 newVotingPeriod) external onlyGovernance {
+        _setVotingPeriod(newVotingPeriod);
+    }
+
+    /// @notice Sets the quorum as a share of members, in basis points (1 to 10,000). Governance only.
+    /// @dev Applies to proposals made from now on; each proposal keeps the fraction it was made with.
+    function setQuorumFraction(uint16 newQuorumBps) external onlyGovernance {
+        _setQuorumBps(newQuorumBps);
+    }
+
+    /// @notice Sets the credits a proposer stakes. Governance only.
+    /// @dev Applies to proposals made from now on.
+    function setProposalDeposit(uint64 newDeposit) external onlyGovernance {
+        _setProposalDeposit(newDeposit);
+    }
+
+    /// @notice Sets how long a vote stays open after quorum is first reached. Governance only.
+    function setLateQuorumVoteExtension(uint48 newExtension) external onlyGovernance {
+        _setLateQuorumExtension(newExtension);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice The co-op's membership card.
+    function membershipCard() external view returns (IMembershipCard) {
+        return _card;
+    }
+
+    /// @notice The co-op's voice credits.
+    function voiceCredits() external view returns (IVoiceCredits) {
+        return _credits;
+    }
+
+    /// @inheritdoc Governor
+    function votingDelay() public view override returns (uint256) {
+        return _params.votingDelay;
+    }
+
+    /// @inheritdoc Governor
+    function votingPeriod() public view override returns (uint256) {
+        return _params.votingPeriod;
+    }
+
+    /// @notice The quorum as a share of members, in basis points, for proposals made now.
+    function quorumFraction() public view returns (uint256) {
+        return _params.quorumBps;
+    }
+
+    /// @notice The credits a proposer stakes now.
+    function proposalDeposit() public view returns (uint256) {
+        return _params.proposalDeposit;
+    }
+
+    /// @inheritdoc GovernorCountingQuadratic
+    function lateQuorumVoteExtension() public view override returns (uint48) {
+        return _params.lateQuorumExtension;
+    }
+
+    /// @inheritdoc Governor
+    /// @dev Members needed at `timepoint` with the current quorum fraction; a proposal uses the fraction it
+    /// was made with ({proposalTally} gives its quorum).
+    function quorum(uint256 timepoint) public view override returns (uint256) {
+        uint256 needed = (_card.memberCountAt(timepoint) * _params.quorumBps + _BPS - 1) / _BPS;
+        return needed == 0 ? 1 : needed;
+    }
+
+    /// @inheritdoc Governor
+    function clock() public view override returns (uint48) {
+        return Time.timestamp();
+    }
+
+    /// @inheritdoc Governor
+    // solhint-disable-next-line func-name-mixedcase
+    function CLOCK_MODE() public pure override returns (string memory) {
+        return "mode=timestamp";
+    }
+
+    /// @notice How many proposals were ever made.
+    function proposalCount() external view returns (uint256) {
+        return _proposalIds.length;
+    }
+
+    /// @notice The id of proposal number `index` (0 is the first ever made).
+    function proposalIdAt(uint256 index) external view returns (uint256) {
+        return _proposalIds[index];
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Governor hooks
+    // ------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc Governor
+    /// @dev One voice per member: 1 if `account` was a member at `timepoint`, else 0. A vote's weight comes
+    /// from its credits, not from this.
+    function _getVotes(address account, uint256 timepoint, bytes memory) internal view override returns (uint256) {
+        return _card.wasMemberAt(account, timepoint) ? 1 : 0;
+    }
+
+    /// @inheritdoc Governor
+    /// @dev Members only; stakes the deposit (the credits ledger refuses non-members and short balances).
+    function _propose(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        string memory description,
+        address proposer
+    ) internal override returns (uint256 proposalId) {
+        if (!_card.isMember(proposer)) revert MutualGovernorNotMember(proposer);
+        proposalId = super._propose(targets, values, calldatas, description, proposer);
+        Parameters memory p = _params;
+        _initProposal(proposalId, p.quorumBps, p.proposalDeposit);
+        _proposalIds.push(proposalId);
+        emit ProposalDepositStaked(proposalId, proposer, p.proposalDeposit);
+        _credits.holdDeposit(proposer, p.proposalDeposit);
+    }
+
+    /// @inheritdoc GovernorCountingQuadratic
+    function _spendForVote(address voter, uint256 snapshot, uint256 cost)
+        internal
+        override
+        returns (IVoiceCredits.SpendStatus status, uint256 available)
+    {
+        return _credits.spendForVote(voter, snapshot, cost);
+    }
+
+    /// @inheritdoc GovernorCountingQuadratic
+    function _memberCountAt(uint256 timepoint) internal view override returns (uint256) {
+        return _card.memberCountAt(timepoint);
+    }
+
+    function _setVotingDelay(uint48 newVotingDelay) private {
+        emit VotingDelaySet(_params.votingDelay, newVotingDelay);
+        _params.votingDelay = newVotingDelay;
+    }
+
+    function _setVotingPeriod(uint32 newVotingPeriod) private {
+        if (newVotingPeriod == 0) revert GovernorInvalidVotingPeriod(0);
+        emit VotingPeriodSet(_params.votingPeriod, newVotingPeriod);
+        _params.votingPeriod = newVotingPeriod;
+    }
+
+    function _setQuorumBps(uint16 newQuorumBps) private {
+        if (newQuorumBps == 0 || newQuorumBps > _BPS) revert MutualGovernorInvalidParameter("quorumBps", newQuorumBps);
+        emit QuorumFractionSet(_params.quorumBps, newQuorumBps);
+        _params.quorumBps = newQuorumBps;
+    }
+
+    function _setProposalDeposit(uint64 newDeposit) private {
+        emit ProposalDepositSet(_params.proposalDeposit, newDeposit);
+        _params.proposalDeposit = newDeposit;
+    }
+
+    function _setLateQuorumExtension(uint48 newExtension) private {
+        emit LateQuorumVoteExtensionSet(_params.lateQuorumExtension, newExtension);
+        _params.lateQuorumExtension = newExtension;
+    }
+
+    /// @notice Emitted when the voting delay changes (as GovernorSettings).
+    event VotingDelaySet(uint256 oldVotingDelay, uint256 newVotingDelay);
+    /// @notice Emitted when the voting period changes (as GovernorSettings).
+    event VotingPeriodSet(uint256 oldVotingPeriod, uint256 newVotingPeriod);
+    /// @notice Emitted when the late-quorum extension changes (as GovernorPreventLateQuorum).
+    event LateQuorumVoteExtensionSet(uint64 oldVoteExtension, uint64 newVoteExtension);
+
+    // ------------------------------------------------------------------------------------------------
+    // Required overrides
+    // ------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc Governor
+    function state(uint256 proposalId) public view override(Governor, GovernorTimelockControl) returns (ProposalState) {
+        return super.state(proposalId);
+    }
+
+    /// @inheritdoc Governor
+    function proposalNeedsQueuing(uint256 proposalId)
+        public
+        view
+        override(Governor, GovernorTimelockControl)
+        returns (bool)
+    {
+        return super.proposalNeedsQueuing(proposalId);
+    }
+
+    /// @inheritdoc Governor
+    function proposalDeadline(uint256 proposalId)
+        public
+        view
+        override(Governor, GovernorCountingQuadratic)
+        returns (uint256)
+    {
+        return super.proposalDeadline(proposalId);
+    }
+
+    function _queueOperations(
+        uint256 proposalId,
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) returns (uint48) {
+        return super._queueOperations(proposalId, targets, values, calldatas, descriptionHash);
+    }
+
+    function _executeOperations(
+        uint256 proposalId,
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) {
+        super._executeOperations(proposalId, targets, values, calldatas, descriptionHash);
+    }
+
+    function _cancel(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) returns (uint256) {
+        return super._cancel(targets, values, calldatas, descriptionHash);
+    }
+
+    function _executor() internal view override(Governor, GovernorTimelockControl) returns (address) {
+        return super._executor();
+    }
+
+    function _castVote(uint256 proposalId, address account, uint8 support, string memory reason, bytes memory params)
+        internal
+        override(Governor, GovernorCountingQuadratic)
+        returns (uint256)
+    {
+        return super._castVote(proposalId, account, support, reason, params);
+    }
+
+    function _validateVoteSig(uint256 proposalId, uint8 support, address voter, bytes memory signature)
+        internal
+        override(Governor, GovernorQuadraticBallots)
+        returns (bool)
+    {
+        return super._validateVoteSig(proposalId, support, voter, signature);
+    }
+
+    function _validateExtendedVoteSig(
+        uint256 proposalId,
+        uint8 support,
+        address voter,
+        string memory reason,
+        bytes memory params,
+        bytes memory signature
+    ) internal override(Governor, GovernorQuadraticBallots) returns (bool) {
+        return super._validateExtendedVoteSig(proposalId, support, voter, reason, params, signature);
+    }
+}

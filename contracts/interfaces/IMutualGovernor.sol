@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title IMutualGovernor
+/// @notice Events, errors and types of Mutual's governor beyond OpenZeppelin's IGovernor.
+interface IMutualGovernor {
+    /// @notice Why a vote or a signed ballot was refused. `None` means it counted.
+    enum VoteRefusal {
+        None,
+        ProposalNotActive,
+        InvalidSupport,
+        InvalidVoteParams,
+        ZeroVotes,
+        SwitchedSides,
+        AlreadyAbstained,
+        NotEligible,
+        InsufficientCredits,
+        TooManyVotes,
+        BallotExpired,
+        InvalidNonce,
+        InvalidSignature
+    }
+
+    /// @notice A signed quadratic ballot, as a relayer submits it.
+    /// @dev EIP-712 type: `QuadraticBallot(uint256 proposalId,uint8 support,address voter,uint256 votes,
+    /// uint256 nonce,uint256 deadline,string reason)`. `nonce` is the voter's ballot count on this proposal
+    /// ({ballotNonce}): keyed per proposal, so voting on one proposal never invalidates a ballot for another.
+    struct Ballot {
+        uint256 proposalId;
+        uint8 support;
+        address voter;
+        uint256 votes;
+        uint256 nonce;
+        uint256 deadline;
+        string reason;
+        bytes signature;
+    }
+
+    /// @notice A member staked `amount` credits to make proposal `proposalId`.
+    event ProposalDepositStaked(uint256 indexed proposalId, address indexed proposer, uint256 amount);
+    /// @notice The deposit of `proposalId` was settled: `returned` to the proposer (of which `credited`
+    /// reached them under the cap), or burned.
+    event ProposalDepositSettled(
+        uint256 indexed proposalId,
+        address indexed proposer,
+        uint256 amount,
+        bool returned,
+        uint256 credited
+    );
+    /// @notice Ballot number `index` of a batch was not counted, for `reason`.
+    event BallotSkipped(uint256 indexed index, address indexed voter, uint256 indexed proposalId, VoteRefusal reason);
+    /// @notice The quorum, as a fraction of members in basis points, changed.
+    event QuorumFractionSet(uint256 oldQuorumBps, uint256 newQuorumBps);
+    /// @notice The credits a proposer must stake changed.
+    event ProposalDepositSet(uint256 oldDeposit, uint256 newDeposit);
+
+    /// @notice Only members can propose.
+    error MutualGovernorNotMember(address account);
+    /// @notice `voter` was not a member at the snapshot `snapshot` and ever since.
+    error MutualGovernorNotEligible(address voter, uint256 snapshot);
+    /// @notice Vote params must be `abi.encode(uint256 votes)` (or empty for one vote).
+    error MutualGovernorInvalidVoteParams(bytes params);
+    /// @notice A vote must add at least one vote (abstaining aside).
+    error MutualGovernorZeroVotes(address voter);
+    /// @notice `voter` voted `previousSupport` on this proposal and cannot switch sides.
+    error MutualGovernorCannotSwitchSides(address voter, uint8 previousSupport);
+    /// @notice The voter's total votes would exceed what any member's balance could ever pay for.
+    error MutualGovernorTooManyVotes(address voter, uint256 votes);
+    /// @notice The signed ballot expired at `deadline`.
+    error MutualGovernorBallotExpired(uint256 deadline);
+    /// @notice The deposit of `proposalId` was settled already.
+    error MutualGovernorDepositAlreadySettled(uint256 proposalId);
+    /// @notice The deposit of `proposalId` cannot be settled while the proposal is pending or active.
+    error MutualGovernorDepositNotSettleable(uint256 proposalId, uint8 state);
+    /// @notice A governance parameter is out of range.
+    error MutualGovernorInvalidParameter(string name, uint256 value);
+}

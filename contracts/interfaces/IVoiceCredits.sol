@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title IVoiceCredits
+/// @notice Equal, non-transferable governance credits, issued to every member each epoch.
+interface IVoiceCredits {
+    /// @notice The rules of issuance from epoch `firstEpoch` (starting at time `start`) onwards.
+    struct Schedule {
+        uint48 start;
+        uint32 firstEpoch;
+        uint32 epochLength;
+        uint64 creditsPerEpoch;
+        uint64 maxBalance;
+    }
+
+    /// @notice Why a vote's spend was refused (0 means it was not).
+    enum SpendStatus {
+        Ok,
+        NotEligible,
+        InsufficientCredits
+    }
+
+    /// @notice A member's account was opened with the current epoch's allowance.
+    event AccountOpened(address indexed member, uint256 indexed cardId, uint256 epoch, uint256 balance);
+    /// @notice A member left; their credits (`forfeited`, accrued up to `epoch`) were zeroed.
+    event AccountClosed(address indexed member, uint256 epoch, uint256 forfeited);
+    /// @notice A member's account moved to a new address with its balance, accrued up to `epoch`.
+    event AccountMoved(address indexed from, address indexed to, uint256 epoch, uint256 balance);
+    /// @notice `amount` credits of `member` were moved to the governor as a proposal deposit.
+    event DepositHeld(address indexed member, uint256 epoch, uint256 amount, uint256 balanceAfter);
+    /// @notice `credited` of a returned deposit of `amount` reached `member` (the rest was over the cap and burned).
+    event DepositReturned(address indexed member, uint256 epoch, uint256 amount, uint256 credited);
+    /// @notice A held deposit of `amount` was destroyed.
+    event DepositBurned(uint256 amount);
+    /// @notice A new issuance schedule takes effect from `firstEpoch`, at time `start`.
+    event ScheduleChanged(
+        uint256 indexed index,
+        uint256 start,
+        uint256 firstEpoch,
+        uint256 epochLength,
+        uint256 creditsPerEpoch,
+        uint256 maxBalance
+    );
+    /// @notice The contract allowed to spend and hold credits changed.
+    event GovernorChanged(address indexed previousGovernor, address indexed newGovernor);
+
+    /// @notice Credits cannot be transferred, approved or delegated.
+    error VoiceCreditsNonTransferable();
+    /// @notice Only the membership card contract may open, close or move accounts.
+    error VoiceCreditsUnauthorizedCard(address caller);
+    /// @notice Only the governor may spend or hold credits.
+    error VoiceCreditsUnauthorizedGovernor(address caller);
+    /// @notice `member` has no account (is not a member).
+    error VoiceCreditsNotMember(address member);
+    /// @notice `member` cannot pay `needed` credits from `available`.
+    error InsufficientCredits(address member, uint256 needed, uint256 available);
+    /// @notice The held deposits cannot cover `amount`.
+    error VoiceCreditsInsufficientHeld(uint256 amount, uint256 held);
+    /// @notice A schedule parameter is out of range.
+    error VoiceCreditsInvalidSchedule(uint256 epochLength, uint256 creditsPerEpoch, uint256 maxBalance);
+    /// @notice The zero address cannot be the governor.
+    error VoiceCreditsInvalidGovernor(address governor);
+
+    /// @notice Opens `member`'s account with the current epoch's allowance. Membership card only.
+    function openAccount(address member, uint256 cardId) external;
+    /// @notice Closes `member`'s account and zeroes its credits. Membership card only; never reverts for a member.
+    function closeAccount(address member) external;
+    /// @notice Moves `from`'s account and balance to `to`. Membership card only.
+    function moveAccount(address from, address to) external;
+
+    /// @notice Charges `amount` credits for a vote by `member` on a proposal whose snapshot is `snapshot`.
+    /// @dev Never reverts for a refusal: returns the reason, so that a batch can skip a bad ballot.
+    function spendForVote(address member, uint256 snapshot, uint256 amount)
+        external
+        returns (SpendStatus status, uint256 available);
+    /// @notice Moves `amount` of `member`'s credits to the governor as a proposal deposit.
+    function holdDeposit(address member, uint256 amount) external;
+    /// @notice Gives a held deposit back to `member` (up to the cap), or burns it if they left.
+    function returnDeposit(address member, uint256 amount) external returns (uint256 credited);
+    /// @notice Burns `amount` of held deposits.
+    function burnDeposit(uint256 amount) external;
+
+    /// @notice Credits `member` can spend now, accrual included.
+    function balanceOf(address member) external view returns (uint256);
+    /// @notice Credits held by the governor as proposal deposits.
+    function heldDeposits() external view returns (uint256);
+    /// @notice The current epoch number.
+    function currentEpoch() external view returns (uint256);
+    /// @notice The schedule in force now.
+    function currentSchedule() external view returns (Schedule memory);
+    /// @notice The contract allowed to spend and hold credits.
+    function governor() external view returns (address);
+}

@@ -1,0 +1,40 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The compiler is the WASM build from the `solc` npm package, so a build never downloads
+ * anything. Keep `SOLC_VERSION` equal to the exact `solc` version in package.json: Hardhat
+ * labels the build with this string, not with the binary's own version.
+ */
+const SOLC_VERSION = "0.8.30";
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    // Deployed by the co-op's deploy scripts and tests straight from OpenZeppelin.
+    npmFilesToBuild: ["@openzeppelin/contracts/governance/TimelockController.sol"],
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: require.resolve("solc/soljson.js"),
+        settings: {
+          evmVersion: "prague",
+          // runs = 200 keeps MutualGovernor (OpenZeppelin Governor + our modules) under the 24 KiB code limit.
+          optimizer: { enabled: true, runs: 200 },
+          viaIR: false,
+        },
+      },
+    },
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: 256 },
+    },
+  },
+  networks: {
+    hardhatMainnet: { type: "edr-simulated", chainType: "l1", hardfork: "prague" },
+  },
+});

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// One-time set-up that works from a machine with only Node 20 and npm.
+//
+// Hardhat 3 needs Node >= 22.13. The project ships Node 22 as a devDependency (the `node`
+// package), so every `npm run …` finds it first on PATH. The install itself must also run under
+// Node 22, or npm silently skips Hardhat's native EDR binding (its `engines` says node >= 22).
+// This script checks both and, when either is missing, reinstalls with `npx -p node@22 npm ci`.
+// It runs under whatever Node started it (20 or 22) and uses only built-ins.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const force = process.argv.includes("--force");
+const localNode = join(root, "node_modules", ".bin", process.platform === "win32" ? "node.cmd" : "node");
+
+function pinnedNodeVersion() {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  return pkg.devDependencies.node;
+}
+
+function installed() {
+  if (!existsSync(localNode)) return "Node 22 is not installed in node_modules";
+  // Ask the local Node 22 to load Hardhat's native binding: this is what fails after an
+  // install made by Node 20.
+  const probe = spawnSync(localNode, ["-e", "require('@nomicfoundation/edr')"], { cwd: root, encoding: "utf8" });
+  if (probe.status !== 0) return "Hardhat's native EDR binding is missing (was `npm install` run by Node 20?)";
+  return null;
+}
+
+const missing = force ? "set-up requested" : installed();
+if (missing === null) process.exit(0);
+
+const version = pinnedNodeVersion();
+console.log(`[mutual] ${missing}: installing dependencies under Node ${version} (one time, about a minute)…`);
+const npx = process.platform === "win32" ? "npx.cmd" : "npx";
+const result = spawnSync(npx, ["-y", "-p", `node@${version}`, "npm", "ci", "--no-audit", "--no-fund"], {
+  cwd: root,
+  stdio: "inherit",
+});
+if (result.status !== 0) {
+  console.error("[mutual] dependency install failed; see the npm output above.");
+  process.exit(result.status ?? 1);
+}
+const still = installed();
+if (still !== null) {
+  console.error(`[mutual] set-up finished but ${still}.`);
+  process.exit(1);
+}
+console.log("[mutual] dependencies ready.");
