@@ -4,7 +4,9 @@
 // Hardhat 3 needs Node >= 22.13. The project ships Node 22 as a devDependency (the `node`
 // package), so every `npm run …` finds it first on PATH. The install itself must also run under
 // Node 22, or npm silently skips Hardhat's native EDR binding (its `engines` says node >= 22).
-// This script checks both and, when either is missing, reinstalls with `npx -p node@22 npm ci`.
+// This script checks both and, when either is missing, installs with `npx -p node@22 npm install`.
+// (`npm install`, not `npm ci`: the lockfile holds the platform packages the registry serves, and
+// `npm ci` refuses a lockfile that lacks an entry for another platform's optional binary.)
 // It runs under whatever Node started it (20 or 22) and uses only built-ins.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -35,7 +37,7 @@ if (missing === null) process.exit(0);
 const version = pinnedNodeVersion();
 console.log(`[mutual] ${missing}: installing dependencies under Node ${version} (one time, about a minute)…`);
 const npx = process.platform === "win32" ? "npx.cmd" : "npx";
-const result = spawnSync(npx, ["-y", "-p", `node@${version}`, "npm", "ci", "--no-audit", "--no-fund"], {
+const result = spawnSync(npx, ["-y", "-p", `node@${version}`, "npm", "install", "--no-audit", "--no-fund"], {
   cwd: root,
   stdio: "inherit",
 });
