@@ -1,0 +1,2 @@
+export * from "./ballots.js";
+export * from "./quadratic.js";
