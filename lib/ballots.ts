@@ -7,8 +7,17 @@
 export const Support = { Against: 0, For: 1, Abstain: 2 } as const;
 export type SupportValue = (typeof Support)[keyof typeof Support];
 
-/** The EIP-712 types of a quadratic ballot (MutualGovernor.QUADRATIC_BALLOT_TYPEHASH). */
-export const quadraticBallotTypes = {
+/** One field of an EIP-712 struct type. */
+export interface TypedDataField {
+  name: string;
+  type: string;
+}
+
+/**
+ * The EIP-712 types of a quadratic ballot (MutualGovernor.QUADRATIC_BALLOT_TYPEHASH).
+ * Plain mutable arrays, as both ethers' and viem's `signTypedData` accept.
+ */
+export const quadraticBallotTypes: { QuadraticBallot: TypedDataField[] } = {
   QuadraticBallot: [
     { name: "proposalId", type: "uint256" },
     { name: "support", type: "uint8" },
@@ -18,7 +27,7 @@ export const quadraticBallotTypes = {
     { name: "deadline", type: "uint256" },
     { name: "reason", type: "string" },
   ],
-} as const;
+};
 
 /** The signed fields of a quadratic ballot. */
 export interface QuadraticBallotMessage {

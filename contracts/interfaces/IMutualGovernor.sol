@@ -38,8 +38,9 @@ interface IMutualGovernor {
 
     /// @notice A member staked `amount` credits to make proposal `proposalId`.
     event ProposalDepositStaked(uint256 indexed proposalId, address indexed proposer, uint256 amount);
-    /// @notice The deposit of `proposalId` was settled: `returned` to the proposer (of which `credited`
-    /// reached them under the cap), or burned.
+    /// @notice The deposit of `proposalId` was settled. `returned` says what the rule decided; `credited` is
+    /// what reached the proposer: less than `amount` when the cap stopped it, 0 when they had left (the rest
+    /// was burned).
     event ProposalDepositSettled(
         uint256 indexed proposalId,
         address indexed proposer,
@@ -56,6 +57,8 @@ interface IMutualGovernor {
 
     /// @notice Only members can propose.
     error MutualGovernorNotMember(address account);
+    /// @notice `member` cannot pay `needed` credits from `available` (same error as VoiceCredits').
+    error InsufficientCredits(address member, uint256 needed, uint256 available);
     /// @notice `voter` was not a member at the snapshot `snapshot` and ever since.
     error MutualGovernorNotEligible(address voter, uint256 snapshot);
     /// @notice Vote params must be `abi.encode(uint256 votes)` (or empty for one vote).

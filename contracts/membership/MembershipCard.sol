@@ -294,7 +294,8 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
     }
 
     /// @inheritdoc IERC721Metadata
-    /// @dev On-chain JSON with an SVG image: the co-op's name, the card number, the holder and the date joined.
+    /// @dev On-chain JSON with an SVG image: the co-op's name, the card number, the holder and when the holder's
+    /// current membership began (for a reassigned card, the time of the reassignment).
     function tokenURI(uint256 tokenId) external view returns (string memory) {
         address holder = ownerOf(tokenId);
         return CardArt.tokenURI(_name, tokenId, holder, _members[holder].since);

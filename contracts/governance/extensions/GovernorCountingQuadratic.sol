@@ -287,7 +287,7 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
             return _refuse(revertOnRefusal, VoteRefusal.NotEligible, abi.encodeWithSelector(MutualGovernorNotEligible.selector, account, snapshot));
         }
         if (status == IVoiceCredits.SpendStatus.InsufficientCredits) {
-            return _refuse(revertOnRefusal, VoteRefusal.InsufficientCredits, abi.encodeWithSelector(IVoiceCredits.InsufficientCredits.selector, account, cost, available));
+            return _refuse(revertOnRefusal, VoteRefusal.InsufficientCredits, abi.encodeWithSelector(InsufficientCredits.selector, account, cost, available));
         }
 
         _recordVote(proposalId, account, support, votes, r);
