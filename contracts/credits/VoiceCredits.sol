@@ -29,12 +29,14 @@ import {CreditMath} from "../libraries/CreditMath.sol";
  * membership card writes them, in the same call that changes membership.
  */
 contract VoiceCredits is IVoiceCredits, Ownable {
-    /// @dev A member's account, packed in one slot.
+    /// @dev A member's account. Stored packed in one word ({_load}, {_store}): one SLOAD and one SSTORE per
+    /// vote. Layout from the lowest bit: balance (64), epoch (32), since (48), cardId (64), epochEnds (48).
     struct Account {
         uint64 balance; // credits as of `epoch`
         uint32 epoch; // epoch the balance was last brought up to date
         uint48 since; // start of the current membership (0: not a member)
         uint64 cardId;
+        uint48 epochEnds; // when `epoch` ends: until then the balance needs no accrual (0: unknown)
     }
 
     /// @notice Longest epoch a schedule may set.
@@ -50,7 +52,7 @@ contract VoiceCredits is IVoiceCredits, Ownable {
 
     Schedule private _head; // the last schedule set (may start at the next epoch boundary)
     Schedule[] private _schedules;
-    mapping(address member => Account) private _accounts;
+    mapping(address member => uint256 packedAccount) private _accounts;
 
     modifier onlyCard() {
         if (msg.sender != _card) revert VoiceCreditsUnauthorizedCard(msg.sender);
@@ -103,9 +105,8 @@ contract VoiceCredits is IVoiceCredits, Ownable {
             _head = _schedules[_schedules.length - 1];
         }
         Schedule memory active = _head;
-        uint256 next = CreditMath.epochAt(active, now_) + 1;
-        uint256 start = active.start + (next - active.firstEpoch) * active.epochLength;
-        _pushSchedule(start, next, epochLength, creditsPerEpoch, maxBalance);
+        uint256 current = CreditMath.epochAt(active, now_);
+        _pushSchedule(CreditMath.epochEnd(active, current), current + 1, epochLength, creditsPerEpoch, maxBalance);
     }
 
     /// @notice Sets the contract allowed to spend and hold credits. Owner (the timelock) only.
@@ -125,34 +126,34 @@ contract VoiceCredits is IVoiceCredits, Ownable {
         Schedule memory s = _active();
         uint256 epoch = CreditMath.epochAt(s, Time.timestamp());
         uint64 balance = s.creditsPerEpoch < s.maxBalance ? s.creditsPerEpoch : s.maxBalance;
-        _accounts[member] = Account({
-            balance: balance,
-            epoch: uint32(epoch),
-            since: Time.timestamp(),
-            cardId: uint64(cardId)
-        });
+        _store(
+            member,
+            Account({
+                balance: balance,
+                epoch: uint32(epoch),
+                since: Time.timestamp(),
+                cardId: uint64(cardId),
+                epochEnds: uint48(CreditMath.epochEnd(s, epoch))
+            })
+        );
         emit AccountOpened(member, cardId, epoch, balance);
     }
 
     /// @inheritdoc IVoiceCredits
     function closeAccount(address member) external onlyCard {
-        (uint256 balance, uint256 epoch) = _accrued(_accounts[member]);
+        (uint256 balance, uint256 epoch, ) = _accrued(_load(member));
         delete _accounts[member];
         emit AccountClosed(member, epoch, balance);
     }
 
     /// @inheritdoc IVoiceCredits
     function moveAccount(address from, address to) external onlyCard {
-        Account memory a = _accounts[from];
-        (uint256 balance, uint256 epoch) = _accrued(a);
+        Account memory a = _load(from);
+        _bringUpToDate(a);
         delete _accounts[from];
-        _accounts[to] = Account({
-            balance: uint64(balance),
-            epoch: uint32(epoch),
-            since: Time.timestamp(),
-            cardId: a.cardId
-        });
-        emit AccountMoved(from, to, epoch, balance);
+        a.since = Time.timestamp();
+        _store(to, a);
+        emit AccountMoved(from, to, a.epoch, a.balance);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -165,55 +166,54 @@ contract VoiceCredits is IVoiceCredits, Ownable {
         onlyGovernor
         returns (SpendStatus status, uint256 available)
     {
-        Account memory a = _accounts[member];
+        Account memory a = _load(member);
         // Eligible: a member continuously since at or before the proposal's snapshot.
         if (a.since == 0 || a.since > snapshot) return (SpendStatus.NotEligible, 0);
-        if (amount == 0) return (SpendStatus.Ok, 0);
-        uint256 epoch;
-        (available, epoch) = _accrued(a);
+        _bringUpToDate(a);
+        available = a.balance;
+        if (amount == 0) return (SpendStatus.Ok, available);
         if (available < amount) return (SpendStatus.InsufficientCredits, available);
         unchecked {
             // amount <= available <= type(uint64).max
             a.balance = uint64(available - amount);
         }
-        a.epoch = uint32(epoch);
-        _accounts[member] = a;
+        _store(member, a);
         return (SpendStatus.Ok, available);
     }
 
     /// @inheritdoc IVoiceCredits
     function holdDeposit(address member, uint256 amount) external onlyGovernor {
-        Account memory a = _accounts[member];
+        Account memory a = _load(member);
         if (a.since == 0) revert VoiceCreditsNotMember(member);
-        (uint256 available, uint256 epoch) = _accrued(a);
+        _bringUpToDate(a);
+        uint256 available = a.balance;
         if (available < amount) revert InsufficientCredits(member, amount, available);
         unchecked {
             a.balance = uint64(available - amount);
             // Held deposits are bounded by the credits ever accrued, far below 2^96.
             _held += uint96(amount);
         }
-        a.epoch = uint32(epoch);
-        _accounts[member] = a;
-        emit DepositHeld(member, epoch, amount, a.balance);
+        _store(member, a);
+        emit DepositHeld(member, a.epoch, amount, a.balance);
     }
 
     /// @inheritdoc IVoiceCredits
     function returnDeposit(address member, uint256 amount) external onlyGovernor returns (uint256 credited) {
         _release(amount);
-        Account memory a = _accounts[member];
+        Account memory a = _load(member);
         if (a.since == 0) {
             // The proposer left: there is no account to return to.
             emit DepositBurned(amount);
             return 0;
         }
-        (uint256 balance, uint256 epoch) = _accrued(a);
+        _bringUpToDate(a);
+        uint256 balance = a.balance;
         uint256 cap = _active().maxBalance;
         // The cap holds for returned deposits too; what would exceed it is burned.
         if (balance < cap) credited = amount < cap - balance ? amount : cap - balance;
         a.balance = uint64(balance + credited);
-        a.epoch = uint32(epoch);
-        _accounts[member] = a;
-        emit DepositReturned(member, epoch, amount, credited);
+        _store(member, a);
+        emit DepositReturned(member, a.epoch, amount, credited);
     }
 
     /// @inheritdoc IVoiceCredits
@@ -269,7 +269,7 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     /// @dev The governor's balance is the sum of the deposits it holds.
     function balanceOf(address member) external view returns (uint256 balance) {
         if (member == _governor && member != address(0)) return _held;
-        (balance, ) = _accrued(_accounts[member]);
+        (balance, , ) = _accrued(_load(member));
     }
 
     /// @notice The stored account of `member`: balance as of `epoch`, membership start and card id.
@@ -278,7 +278,7 @@ contract VoiceCredits is IVoiceCredits, Ownable {
         view
         returns (uint256 balance, uint256 epoch, uint256 since, uint256 cardId)
     {
-        Account memory a = _accounts[member];
+        Account memory a = _load(member);
         return (a.balance, a.epoch, a.since, a.cardId);
     }
 
@@ -295,8 +295,7 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     /// @notice When the next epoch begins.
     function nextEpochStart() external view returns (uint256) {
         Schedule memory s = _active();
-        uint256 next = CreditMath.epochAt(s, Time.timestamp()) + 1;
-        return s.start + (next - s.firstEpoch) * s.epochLength;
+        return CreditMath.epochEnd(s, CreditMath.epochAt(s, Time.timestamp()));
     }
 
     /// @inheritdoc IVoiceCredits
@@ -334,32 +333,44 @@ contract VoiceCredits is IVoiceCredits, Ownable {
         if (s.start > Time.timestamp()) s = _schedules[_schedules.length - 2];
     }
 
-    /// @dev `a`'s balance brought up to the current epoch, and that epoch.
-    function _accrued(Account memory a) private view returns (uint256 balance, uint256 epoch) {
-        Schedule memory s = _head;
+    /// @dev `a`'s balance brought up to the current epoch, that epoch, and when it ends.
+    function _accrued(Account memory a) private view returns (uint256 balance, uint256 epoch, uint256 ends) {
         uint48 now_ = Time.timestamp();
+        // Same epoch as the last update: the stored balance is current and no schedule needs reading.
+        if (now_ < a.epochEnds) return (a.balance, a.epoch, a.epochEnds);
+        Schedule memory s = _head;
         if (s.start <= now_ && (s.firstEpoch <= a.epoch || a.since == 0)) {
-            // Fast path: no schedule change since the account was last touched.
+            // No schedule change since the account was last touched.
             epoch = CreditMath.epochAt(s, now_);
             // A closed (or never opened) account holds nothing and accrues nothing.
-            if (a.since == 0) return (0, epoch);
+            if (a.since == 0) return (0, epoch, 0);
             balance = CreditMath.accrue(a.balance, epoch - a.epoch, s.creditsPerEpoch, s.maxBalance);
-            return (balance, epoch);
+            return (balance, epoch, CreditMath.epochEnd(s, epoch));
         }
         return _accruedAcrossSchedules(a, now_);
+    }
+
+    /// @dev Brings `a` (in memory) up to the current epoch.
+    function _bringUpToDate(Account memory a) private view {
+        (uint256 balance, uint256 epoch, uint256 ends) = _accrued(a);
+        // balance <= max(maxBalance, stored balance) < 2^64; epochs and times fit their fields.
+        a.balance = uint64(balance);
+        a.epoch = uint32(epoch);
+        a.epochEnds = uint48(ends);
     }
 
     /// @dev Walks the schedules that started after the account's epoch, oldest first.
     function _accruedAcrossSchedules(Account memory a, uint48 now_)
         private
         view
-        returns (uint256 balance, uint256 epoch)
+        returns (uint256 balance, uint256 epoch, uint256 ends)
     {
         uint256 i = _schedules.length - 1;
         while (_schedules[i].start > now_) --i; // skip a schedule that has not started
         uint256 last = i;
         epoch = CreditMath.epochAt(_schedules[last], now_);
-        if (a.since == 0) return (0, epoch);
+        ends = CreditMath.epochEnd(_schedules[last], epoch);
+        if (a.since == 0) return (0, epoch, 0);
         while (i > 0 && _schedules[i].firstEpoch > a.epoch) --i;
         balance = a.balance;
         uint256 from = a.epoch;
@@ -371,6 +382,24 @@ contract VoiceCredits is IVoiceCredits, Ownable {
                 from = to;
             }
         }
+    }
+
+    function _load(address member) private view returns (Account memory a) {
+        uint256 w = _accounts[member];
+        a.balance = uint64(w);
+        a.epoch = uint32(w >> 64);
+        a.since = uint48(w >> 96);
+        a.cardId = uint64(w >> 144);
+        a.epochEnds = uint48(w >> 208);
+    }
+
+    function _store(address member, Account memory a) private {
+        _accounts[member] =
+            uint256(a.balance) |
+            (uint256(a.epoch) << 64) |
+            (uint256(a.since) << 96) |
+            (uint256(a.cardId) << 144) |
+            (uint256(a.epochEnds) << 208);
     }
 
     function _release(uint256 amount) private {

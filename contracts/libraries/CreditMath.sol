@@ -41,4 +41,9 @@ library CreditMath {
     function epochAt(IVoiceCredits.Schedule memory s, uint256 timestamp) internal pure returns (uint256) {
         return s.firstEpoch + (timestamp - s.start) / s.epochLength;
     }
+
+    /// @notice When epoch `epoch` of schedule `s` ends (the next epoch's start).
+    function epochEnd(IVoiceCredits.Schedule memory s, uint256 epoch) internal pure returns (uint256) {
+        return s.start + (epoch + 1 - s.firstEpoch) * s.epochLength;
+    }
 }

@@ -201,7 +201,12 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
 
     /// @inheritdoc IMembershipCard
     function memberCountAt(uint256 timepoint) external view returns (uint256) {
-        return _memberCount.upperLookupRecent(_checkPast(timepoint));
+        uint48 t = _checkPast(timepoint);
+        // Fast path: no membership change since `t`, the usual case for a proposal's snapshot.
+        (bool exists, uint48 key, uint208 value) = _memberCount.latestCheckpoint();
+        if (!exists) return 0;
+        if (key <= t) return value;
+        return _memberCount.upperLookupRecent(t);
     }
 
     /// @notice The number of finished membership stints of `account` (for auditors).

@@ -8,6 +8,7 @@ import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {IMutualGovernor} from "../../interfaces/IMutualGovernor.sol";
 import {IVoiceCredits} from "../../interfaces/IVoiceCredits.sol";
 import {CreditMath} from "../../libraries/CreditMath.sol";
+import {VoteTally, VoteTallyLib, VoteReceipt} from "../../libraries/VoteTally.sol";
 
 /**
  * @title GovernorCountingQuadratic
@@ -29,29 +30,8 @@ import {CreditMath} from "../../libraries/CreditMath.sol";
 abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
     using SafeCast for uint256;
 
-    /// @dev Votes and voters of one proposal, plus its cached quorum and extended deadline. One slot.
-    struct Tally {
-        uint48 forVotes;
-        uint48 againstVotes;
-        uint24 forVoters;
-        uint24 againstVoters;
-        uint24 abstainVoters;
-        uint24 quorum; // members needed; 0 until computed at the first vote
-        uint48 extendedDeadline; // 0 until quorum is reached
-        bool exists;
-    }
-
-    /// @dev A member's votes on one proposal. `ballots` counts the member's votes on it and is the nonce of
-    /// their next signed ballot, so the receipt doubles as the replay guard.
-    struct Receipt {
-        uint8 support; // side + 1; 0 = has not voted
-        uint24 votes;
-        uint32 ballots;
-    }
-
-    /// @dev Terms fixed when a proposal is made. One slot, read at the first vote and at settlement.
+    /// @dev Terms fixed when a proposal is made. One slot, read at settlement.
     struct Terms {
-        uint16 quorumBps;
         uint64 deposit;
         bool depositSettled;
     }
@@ -60,8 +40,8 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
     /// @dev The most votes one member can put on a proposal: √(max balance), as the cap is below 2^48.
     uint256 private constant _MAX_VOTES_PER_MEMBER = type(uint24).max;
 
-    mapping(uint256 proposalId => Tally) private _tallies;
-    mapping(uint256 proposalId => mapping(address voter => Receipt)) private _receipts;
+    mapping(uint256 proposalId => VoteTally) private _tallies;
+    mapping(uint256 proposalId => mapping(address voter => VoteReceipt)) private _receipts;
     mapping(uint256 proposalId => Terms) private _terms;
 
     /// @notice The vote is open at least this many seconds after quorum is first reached.
@@ -88,7 +68,7 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
 
     /// @inheritdoc IGovernor
     function hasVoted(uint256 proposalId, address account) public view virtual override returns (bool) {
-        return _receipts[proposalId][account].support != 0;
+        return _receipts[proposalId][account].hasVoted();
     }
 
     /// @notice Votes against, votes for, and members abstaining.
@@ -98,8 +78,8 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
         virtual
         returns (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes)
     {
-        Tally memory t = _tallies[proposalId];
-        return (t.againstVotes, t.forVotes, t.abstainVoters);
+        VoteTally t = _tallies[proposalId];
+        return (t.againstVotes(), t.forVotes(), t.abstainVoters());
     }
 
     /// @notice The full tally: votes per side, members per side, and the quorum in members (0 while pending).
@@ -116,15 +96,10 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
             uint256 quorumMembers
         )
     {
-        Tally memory t = _tallies[proposalId];
-        return (
-            t.forVotes,
-            t.againstVotes,
-            t.forVoters,
-            t.againstVoters,
-            t.abstainVoters,
-            t.quorum != 0 ? t.quorum : (proposalSnapshot(proposalId) < clock() ? _quorumOf(proposalId) : 0)
-        );
+        VoteTally t = _tallies[proposalId];
+        uint256 q = t.quorum();
+        if (q == 0 && t.quorumBps() != 0 && proposalSnapshot(proposalId) < clock()) q = _quorumOf(proposalId, t);
+        return (t.forVotes(), t.againstVotes(), t.forVoters(), t.againstVoters(), t.abstainVoters(), q);
     }
 
     /// @notice What `voter` has cast on `proposalId`: the side (as `support`), the votes, and the credits paid.
@@ -134,14 +109,14 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
         virtual
         returns (bool voted, uint8 support, uint256 votes, uint256 creditsSpent)
     {
-        Receipt memory r = _receipts[proposalId][voter];
-        if (r.support == 0) return (false, 0, 0, 0);
-        return (true, r.support - 1, r.votes, CreditMath.cost(r.votes));
+        VoteReceipt r = _receipts[proposalId][voter];
+        if (!r.hasVoted()) return (false, 0, 0, 0);
+        return (true, r.support(), r.votes(), CreditMath.cost(r.votes()));
     }
 
     /// @notice The nonce `voter`'s next signed ballot on `proposalId` must carry.
     function ballotNonce(uint256 proposalId, address voter) public view virtual returns (uint256) {
-        return _receipts[proposalId][voter].ballots;
+        return _receipts[proposalId][voter].ballots();
     }
 
     /// @notice The quorum fraction (basis points) and deposit fixed for `proposalId`, and whether it was settled.
@@ -152,14 +127,14 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
         returns (uint256 quorumBps, uint256 deposit, bool depositSettled)
     {
         Terms memory terms = _terms[proposalId];
-        return (terms.quorumBps, terms.deposit, terms.depositSettled);
+        return (_tallies[proposalId].quorumBps(), terms.deposit, terms.depositSettled);
     }
 
     /// @inheritdoc Governor
     /// @dev Extended when quorum is reached late (see {lateQuorumVoteExtension}).
     function proposalDeadline(uint256 proposalId) public view virtual override returns (uint256) {
         uint256 deadline = super.proposalDeadline(proposalId);
-        uint256 extended = _tallies[proposalId].extendedDeadline;
+        uint256 extended = _tallies[proposalId].extendedDeadline();
         return extended > deadline ? extended : deadline;
     }
 
@@ -169,12 +144,8 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
 
     /// @dev Records the terms and pre-initialises the tally so that the first vote writes no fresh slot.
     function _initProposal(uint256 proposalId, uint256 quorumBps, uint256 deposit) internal virtual {
-        _tallies[proposalId].exists = true;
-        _terms[proposalId] = Terms({
-            quorumBps: uint16(quorumBps),
-            deposit: deposit.toUint64(),
-            depositSettled: false
-        });
+        _tallies[proposalId] = VoteTallyLib.create(quorumBps);
+        _terms[proposalId] = Terms({deposit: deposit.toUint64(), depositSettled: false});
     }
 
     /// @dev Marks the deposit settled; returns the terms as they were.
@@ -186,16 +157,16 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
 
     /// @inheritdoc Governor
     function _quorumReached(uint256 proposalId) internal view virtual override returns (bool) {
-        Tally memory t = _tallies[proposalId];
-        uint256 voters = uint256(t.forVoters) + t.againstVoters + t.abstainVoters;
+        VoteTally t = _tallies[proposalId];
+        uint256 voters = t.voters();
         if (voters == 0) return false;
-        return voters >= (t.quorum != 0 ? t.quorum : _quorumOf(proposalId));
+        return voters >= t.quorum();
     }
 
     /// @inheritdoc Governor
     function _voteSucceeded(uint256 proposalId) internal view virtual override returns (bool) {
-        Tally memory t = _tallies[proposalId];
-        return t.forVotes > t.againstVotes;
+        VoteTally t = _tallies[proposalId];
+        return t.forVotes() > t.againstVotes();
     }
 
     /// @inheritdoc Governor
@@ -257,11 +228,11 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
             return _refuse(revertOnRefusal, VoteRefusal.InvalidVoteParams, abi.encodeWithSelector(MutualGovernorInvalidVoteParams.selector, params));
         }
 
-        Receipt memory r = _receipts[proposalId][account];
+        VoteReceipt r = _receipts[proposalId][account];
         bool abstain = support == uint8(VoteType.Abstain);
-        if (r.support != 0) {
-            if (r.support != support + 1) {
-                return _refuse(revertOnRefusal, VoteRefusal.SwitchedSides, abi.encodeWithSelector(MutualGovernorCannotSwitchSides.selector, account, r.support - 1));
+        if (r.hasVoted()) {
+            if (r.support() != support) {
+                return _refuse(revertOnRefusal, VoteRefusal.SwitchedSides, abi.encodeWithSelector(MutualGovernorCannotSwitchSides.selector, account, r.support()));
             }
             if (abstain) {
                 return _refuse(revertOnRefusal, VoteRefusal.AlreadyAbstained, abi.encodeWithSelector(GovernorAlreadyCastVote.selector, account));
@@ -275,10 +246,10 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
             if (votes == 0) {
                 return _refuse(revertOnRefusal, VoteRefusal.ZeroVotes, abi.encodeWithSelector(MutualGovernorZeroVotes.selector, account));
             }
-            if (votes > _MAX_VOTES_PER_MEMBER - r.votes) {
+            if (votes > _MAX_VOTES_PER_MEMBER - r.votes()) {
                 return _refuse(revertOnRefusal, VoteRefusal.TooManyVotes, abi.encodeWithSelector(MutualGovernorTooManyVotes.selector, account, votes));
             }
-            cost = CreditMath.marginalCost(r.votes, votes);
+            cost = CreditMath.marginalCost(r.votes(), votes);
         }
 
         uint256 snapshot = proposalSnapshot(proposalId);
@@ -294,45 +265,31 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
         return (VoteRefusal.None, votes);
     }
 
-    /// @dev Writes an accepted vote into the tally and the receipt; extends the vote if quorum is reached late.
-    function _recordVote(uint256 proposalId, address account, uint8 support, uint256 votes, Receipt memory r)
-        private
-    {
-        Tally memory t = _tallies[proposalId];
-        bool first = r.support == 0;
-        if (support == uint8(VoteType.For)) {
-            t.forVotes = (t.forVotes + votes).toUint48();
-            if (first) ++t.forVoters;
-        } else if (support == uint8(VoteType.Against)) {
-            t.againstVotes = (t.againstVotes + votes).toUint48();
-            if (first) ++t.againstVoters;
-        } else {
-            ++t.abstainVoters;
+    /// @dev Writes an accepted vote into the tally and the receipt (one SSTORE each); extends the vote if quorum
+    /// is reached late.
+    function _recordVote(uint256 proposalId, address account, uint8 support, uint256 votes, VoteReceipt r) private {
+        VoteTally t = _tallies[proposalId].add(support, votes, !r.hasVoted());
+        uint256 needed = t.quorum();
+        if (needed == 0) {
+            // First vote: the snapshot is past, so the member count at the snapshot is final. Cache it.
+            needed = _quorumOf(proposalId, t);
+            t = t.withQuorum(needed);
         }
-        if (t.quorum == 0) t.quorum = _quorumOf(proposalId).toUint24();
-        if (t.extendedDeadline == 0 && uint256(t.forVoters) + t.againstVoters + t.abstainVoters >= t.quorum) {
+        if (t.extendedDeadline() == 0 && t.voters() >= needed) {
             uint48 extendedDeadline = Time.timestamp() + lateQuorumVoteExtension();
             if (extendedDeadline > super.proposalDeadline(proposalId)) {
                 emit ProposalExtended(proposalId, extendedDeadline);
             }
-            t.extendedDeadline = extendedDeadline;
+            t = t.withExtendedDeadline(extendedDeadline);
         }
         _tallies[proposalId] = t;
-
-        unchecked {
-            // votes were bounded above by _MAX_VOTES_PER_MEMBER - r.votes; ballots count votes cast.
-            _receipts[proposalId][account] = Receipt({
-                support: support + 1,
-                votes: uint24(r.votes + votes),
-                ballots: r.ballots + 1
-            });
-        }
+        _receipts[proposalId][account] = r.record(support, votes);
     }
 
     /// @dev Members needed for quorum on `proposalId`: ⌈members at snapshot × fraction⌉, and at least one.
-    function _quorumOf(uint256 proposalId) internal view virtual returns (uint256) {
+    function _quorumOf(uint256 proposalId, VoteTally t) internal view virtual returns (uint256) {
         uint256 members = _memberCountAt(proposalSnapshot(proposalId));
-        uint256 needed = (members * _terms[proposalId].quorumBps + _BPS - 1) / _BPS;
+        uint256 needed = (members * t.quorumBps() + _BPS - 1) / _BPS;
         return needed == 0 ? 1 : needed;
     }
 
