@@ -75,6 +75,7 @@ const WITH_REASON = 5;
 const WITH_PARAMS = 6;
 const SIGNED = 7;
 const BATCH_FROM = 8; // voters 8..17 sign the batch
+const NEW_EPOCH = 18; // votes one credit epoch later: the first spend of a new epoch
 const PROPOSER = VOTERS - 1;
 
 const { ethers, networkHelpers, networkName, networkConfig } = await network.create();
@@ -116,7 +117,9 @@ for (const account of [...voters, newcomer, supplier]) {
 
 // --- Mutual: a co-op as `deployCoop` makes it (every power with the timelock) ---
 progress("deploying a Mutual co-op with 20 members (deployCoop)");
-const config = defaultConfig(voters.map((v) => v.address));
+// The default rules, with a vote long enough (8 days) to span a credit epoch (7 days), so that one row
+// measures a vote that is the member's first spend of a new epoch. The period does not change any gas figure.
+const config = { ...defaultConfig(voters.map((v) => v.address)), votingPeriod: 8 * 24 * 60 * 60 };
 const coop = await deployCoop(ethers, deployer, config);
 const mGovernor: MutualGovernor = coop.governor;
 const mTimelock: TimelockController = coop.timelock;
@@ -317,8 +320,7 @@ await referenceVote("OZ castVote (unmeasured)", paramsVoter.address, () => oGove
 // --- Signed votes ---
 const mDomain = governorDomain(await mGovernor.name(), chainId, await mGovernor.getAddress());
 const oDomain = governorDomain(await oGovernor.name(), chainId, oGovernorAddress);
-// ethers wants mutable arrays; lib/ballots.ts exports them `as const`.
-const mutualBallotTypes = { QuadraticBallot: [...quadraticBallotTypes.QuadraticBallot] };
+const mutualBallotTypes = quadraticBallotTypes;
 const referenceBallotTypes = {
   Ballot: [
     { name: "proposalId", type: "uint256" },
@@ -388,6 +390,13 @@ for (let i = 0; i < BATCH; i++) {
   );
 }
 
+// --- A vote in a new credit epoch: the member's credits are brought up to date first ---
+progress("castVote one credit epoch later");
+await networkHelpers.time.increase(config.epochLength);
+check((await mGovernor.state(mId)) === 1n && (await oGovernor.state(oId)) === 1n, "both proposals still active");
+check((await coop.credits.currentEpoch()) === 1n, "the vote falls in the next credit epoch");
+const [mNewEpoch, oNewEpoch] = await castVote(NEW_EPOCH);
+
 // --- Queue and execute ---
 progress("queue and execute");
 await networkHelpers.time.increase(config.votingPeriod + 1);
@@ -410,6 +419,7 @@ row("propose (first proposal ever)", mProposeFirst, oProposeFirst);
 row("propose", mPropose, oPropose);
 row("castVote, first vote on a proposal", mFirst, oFirst);
 row("castVote, later voter (5th)", mLater, oLater);
+row("castVote, later voter, first spend of a new epoch", mNewEpoch, oNewEpoch);
 row("castVoteWithReason", mReason, oReason);
 row("castVoteWithReasonAndParams, 3 votes", mParams, null);
 row("signed vote: castBallot | castVoteBySig", mSigned, oSigned);
