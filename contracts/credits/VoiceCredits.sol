@@ -64,7 +64,7 @@ contract VoiceCredits is IVoiceCredits, Ownable {
         _;
     }
 
-    /// @param card The membership card contract that opens, closes and moves accounts.
+    /// @param card_ The membership card contract that opens, closes and moves accounts.
     /// @param name_ Name shown by wallets, e.g. "Bakery Voice Credits".
     /// @param symbol_ Symbol shown by wallets.
     /// @param epochLength Seconds per epoch.
@@ -72,7 +72,7 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     /// @param maxBalance The most credits a member can hold (roll-over cap).
     /// @param initialOwner The deployer, who hands ownership to the timelock.
     constructor(
-        address card,
+        address card_,
         string memory name_,
         string memory symbol_,
         uint256 epochLength,
@@ -80,7 +80,7 @@ contract VoiceCredits is IVoiceCredits, Ownable {
         uint256 maxBalance,
         address initialOwner
     ) Ownable(initialOwner) {
-        _card = card;
+        _card = card_;
         _name = name_;
         _symbol = symbol_;
         _validateSchedule(epochLength, creditsPerEpoch, maxBalance);

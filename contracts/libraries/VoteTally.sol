@@ -38,9 +38,9 @@ library VoteTallyLib {
     uint256 private constant _EXTENDED_DEADLINE = 192;
     uint256 private constant _QUORUM_BPS = 240;
 
-    /// @dev A new tally for a proposal made with quorum fraction `quorumBps` (1..10,000).
-    function create(uint256 quorumBps) internal pure returns (VoteTally) {
-        return VoteTally.wrap(quorumBps << _QUORUM_BPS);
+    /// @dev A new tally for a proposal made with quorum fraction `fractionBps` (1..10,000).
+    function create(uint256 fractionBps) internal pure returns (VoteTally) {
+        return VoteTally.wrap(fractionBps << _QUORUM_BPS);
     }
 
     function forVotes(VoteTally t) internal pure returns (uint256) {

@@ -17,6 +17,16 @@ interface Vm {
     function expectRevert() external;
     function deal(address account, uint256 newBalance) external;
     function label(address account, string calldata newLabel) external;
+
+    /// @notice An event log recorded after {recordLogs}.
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory logs);
 }
 
 /// @notice A trimmed test base: the cheatcodes, assertions that say what differed, and bounded inputs.
@@ -36,6 +46,22 @@ abstract contract TestBase {
 
     function assertTrue(bool condition, string memory what) internal pure {
         if (!condition) revert AssertionFailedBool(what);
+    }
+
+    function assertFalse(bool condition, string memory what) internal pure {
+        if (condition) revert AssertionFailedBool(what);
+    }
+
+    function assertEq(address left, address right, string memory what) internal pure {
+        if (left != right) revert AssertionFailed(what, uint160(left), uint160(right));
+    }
+
+    function assertEq(bool left, bool right, string memory what) internal pure {
+        if (left != right) revert AssertionFailed(what, left ? 1 : 0, right ? 1 : 0);
+    }
+
+    function assertGe(uint256 left, uint256 right, string memory what) internal pure {
+        if (left < right) revert AssertionFailed(what, left, right);
     }
 
     /// @dev Maps `x` into [min, max] without discarding runs.
