@@ -78,17 +78,19 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
         Terms memory terms = _markDepositSettled(proposalId);
         (uint256 againstVotes, uint256 forVotes, ) = proposalVotes(proposalId);
         returned = _quorumReached(proposalId) && againstVotes < 2 * forVotes;
-        address proposer = proposalProposer(proposalId);
+        // The deposit goes to whoever holds the proposer's card now: the proposer, or the new address of a
+        // card reassigned for a lost key; nobody if the card was given back or taken away.
+        address holder = _card.holderOf(terms.proposerCard);
 
         if (terms.deposit == 0) {
-            emit ProposalDepositSettled(proposalId, proposer, 0, returned, 0);
+            emit ProposalDepositSettled(proposalId, holder, 0, returned, 0);
             return returned;
         }
         // Settled flag written above, before the call to the credits ledger.
         uint256 credited = 0;
-        if (returned) credited = _credits.returnDeposit(proposer, terms.deposit);
+        if (returned && holder != address(0)) credited = _credits.returnDeposit(holder, terms.deposit);
         else _credits.burnDeposit(terms.deposit);
-        emit ProposalDepositSettled(proposalId, proposer, terms.deposit, returned, credited);
+        emit ProposalDepositSettled(proposalId, holder, terms.deposit, returned, credited);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -210,10 +212,11 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
         string memory description,
         address proposer
     ) internal override returns (uint256 proposalId) {
-        if (!_card.isMember(proposer)) revert MutualGovernorNotMember(proposer);
+        uint256 proposerCard = _card.cardOf(proposer);
+        if (proposerCard == 0) revert MutualGovernorNotMember(proposer);
         proposalId = super._propose(targets, values, calldatas, description, proposer);
         Parameters memory p = _params;
-        _initProposal(proposalId, p.quorumBps, p.proposalDeposit);
+        _initProposal(proposalId, p.quorumBps, p.proposalDeposit, proposerCard);
         _proposalIds.push(proposalId);
         emit ProposalDepositStaked(proposalId, proposer, p.proposalDeposit);
         _credits.holdDeposit(proposer, p.proposalDeposit);

@@ -47,6 +47,8 @@ interface IMembershipCard {
     function isMember(address account) external view returns (bool);
     /// @notice The card held by `account` (0 when none).
     function cardOf(address account) external view returns (uint256);
+    /// @notice Who holds card `tokenId` now (the zero address once it was given back or taken away).
+    function holderOf(uint256 tokenId) external view returns (address);
     /// @notice When `account`'s current membership began (0 when not a member).
     function memberSince(address account) external view returns (uint48);
     /// @notice The number of members now.

@@ -38,12 +38,13 @@ interface IMutualGovernor {
 
     /// @notice A member staked `amount` credits to make proposal `proposalId`.
     event ProposalDepositStaked(uint256 indexed proposalId, address indexed proposer, uint256 amount);
-    /// @notice The deposit of `proposalId` was settled. `returned` says what the rule decided; `credited` is
-    /// what reached the proposer: less than `amount` when the cap stopped it, 0 when they had left (the rest
-    /// was burned).
+    /// @notice The deposit of `proposalId` was settled. `holder` holds the proposer's card now (the proposer, or
+    /// the new address of a reassigned card; zero if the card was given back or taken away). `returned` says
+    /// what the rule decided; `credited` is what reached `holder`: less than `amount` when the cap stopped it,
+    /// 0 when nobody holds the card. The rest was burned.
     event ProposalDepositSettled(
         uint256 indexed proposalId,
-        address indexed proposer,
+        address indexed holder,
         uint256 amount,
         bool returned,
         uint256 credited

@@ -167,6 +167,11 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
     }
 
     /// @inheritdoc IMembershipCard
+    function holderOf(uint256 tokenId) external view returns (address) {
+        return _owners[tokenId];
+    }
+
+    /// @inheritdoc IMembershipCard
     function memberSince(address account) external view returns (uint48) {
         return _members[account].since;
     }

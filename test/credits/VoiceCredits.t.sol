@@ -113,7 +113,9 @@ abstract contract CreditsScenarioBase is CoopFixture {
         pid = proposals[nextToSettle++];
         IGovernor.ProposalState s = governor.state(pid);
         if (s == IGovernor.ProposalState.Pending || s == IGovernor.ProposalState.Active) _warpPastDeadline(pid);
-        bool proposerStillMember = card.isMember(governor.proposalProposer(pid));
+        (, , , uint256 proposerCard) = governor.proposalTerms(pid);
+        // The deposit follows the proposer's card (to a new key if it was reassigned).
+        bool proposerStillMember = card.holderOf(proposerCard) != address(0);
         vm.recordLogs();
         returned = governor.settleDeposit(pid);
         credited = _creditedFromLogs(pid, returned, proposerStillMember);
@@ -306,7 +308,7 @@ contract VoiceCreditsScenarioTest is CreditsScenarioBase {
                 (, , , uint256 creditsSpent) = governor.receiptOf(proposals[j], member);
                 spent += creditsSpent;
                 if (governor.proposalProposer(proposals[j]) == member) {
-                    (, uint256 deposit, bool settled) = governor.proposalTerms(proposals[j]);
+                    (, uint256 deposit, bool settled, ) = governor.proposalTerms(proposals[j]);
                     staked += deposit;
                     if (!settled) unsettled += deposit;
                 }

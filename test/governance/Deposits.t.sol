@@ -22,7 +22,7 @@ contract DepositsTest is CoopFixture {
         assertEq(credits.balanceOf(proposer), 90, "deposit taken");
         assertEq(credits.heldDeposits(), 10, "held by the ledger");
         assertEq(credits.balanceOf(address(governor)), 10, "the governor's balance is the held deposits");
-        (uint256 quorumBps, uint256 deposit, bool settled) = governor.proposalTerms(id);
+        (uint256 quorumBps, uint256 deposit, bool settled, ) = governor.proposalTerms(id);
         assertEq(quorumBps, 2000, "terms: quorum");
         assertEq(deposit, 10, "terms: deposit");
         assertFalse(settled, "terms: unsettled");

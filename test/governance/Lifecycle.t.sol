@@ -54,7 +54,7 @@ contract LifecycleTest is CoopFixture {
         assertEq(uint256(governor.state(id)), uint256(IGovernor.ProposalState.Executed), "executed");
         assertTrue(card.isMember(newcomer), "newcomer admitted");
         assertEq(governor.quorumFraction(), 5000, "quorum raised");
-        (uint256 bps, , ) = governor.proposalTerms(id);
+        (uint256 bps, , , ) = governor.proposalTerms(id);
         assertEq(bps, 2000, "the executed proposal keeps the quorum it was made with");
         assertTrue(governor.settleDeposit(id), "deposit returned");
         assertEq(credits.heldDeposits(), 0, "nothing held");

@@ -178,7 +178,7 @@ describe("MutualGovernor", function () {
   describe("proposing", function () {
     it("lets a member propose: stakes the deposit (ProposalDepositStaked, DepositHeld) and records proposer, snapshot, deadline and terms", async function () {
       const ctx = await loadFixture(coopFixture);
-      const { governor, credits } = ctx.coop;
+      const { governor, credits, card } = ctx.coop;
       const alice = ctx.members[0];
       const deposit = await governor.proposalDeposit();
       const quorumBps = await governor.quorumFraction();
@@ -205,7 +205,7 @@ describe("MutualGovernor", function () {
       expect(await governor.proposalProposer(id)).to.equal(alice.address);
       expect(await governor.proposalSnapshot(id)).to.equal(snapshot);
       expect(await governor.proposalDeadline(id)).to.equal(deadline);
-      expect(arr(await governor.proposalTerms(id))).to.deep.equal([quorumBps, deposit, false]);
+      expect(arr(await governor.proposalTerms(id))).to.deep.equal([quorumBps, deposit, false, await card.cardOf(alice.address)]);
       expect(await governor.state(id)).to.equal(ProposalState.Pending);
       // While pending, the quorum in members is not known yet.
       expect((await governor.proposalTally(id)).quorumMembers).to.equal(0n);
@@ -950,10 +950,37 @@ describe("MutualGovernor", function () {
       const held = await credits.heldDeposits();
       const tx = governor.settleDeposit(ctx.p.id);
       // The vote's rule says "return" (returned = true), but nobody is credited: the credits are destroyed.
-      await expect(tx).to.emit(governor, "ProposalDepositSettled").withArgs(ctx.p.id, proposer.address, deposit, true, 0n);
+      await expect(tx).to.emit(governor, "ProposalDepositSettled").withArgs(ctx.p.id, ZeroAddress, deposit, true, 0n);
       await expect(tx).to.emit(credits, "DepositBurned").withArgs(deposit);
       await expect(tx).to.not.emit(credits, "DepositReturned");
       expect(await credits.balanceOf(proposer.address)).to.equal(0n);
+      expect(await credits.heldDeposits()).to.equal(held - deposit);
+    });
+
+    it("returns the deposit to the new key of a proposer whose card was reassigned during the vote", async function () {
+      const ctx = await loadFixture(coopFixture);
+      const { governor, credits, card } = ctx.coop;
+      const lostKey = ctx.members[9];
+      const newKey = ctx.outsiders[0];
+      const cardId = await card.cardOf(lostKey.address);
+      // The target proposal is made by `lostKey`; governance then moves that card to `newKey` while it is open.
+      const { target } = await governWhileOpen(ctx, [await call(card, "reassign", [lostKey.address, newKey.address])], "Move a card to a new key", {
+        targetProposer: lostKey,
+        exclude: [lostKey.address],
+      });
+      expect((await governor.proposalTerms(target.id)).proposerCard).to.equal(cardId);
+      for (const voter of ctx.members.slice(0, 3)) await vote(ctx, target, voter, Support.For, 1n);
+      await endVoting(ctx, target);
+      expect(await governor.state(target.id)).to.equal(ProposalState.Succeeded);
+
+      const deposit = (await governor.proposalTerms(target.id)).deposit;
+      const before = await credits.balanceOf(newKey.address);
+      const held = await credits.heldDeposits();
+      const tx = governor.settleDeposit(target.id);
+      await expect(tx).to.emit(governor, "ProposalDepositSettled").withArgs(target.id, newKey.address, deposit, true, deposit);
+      await expect(tx).to.emit(credits, "DepositReturned").withArgs(newKey.address, anyValue, deposit, deposit);
+      expect(await credits.balanceOf(newKey.address)).to.equal(before + deposit);
+      expect(await credits.balanceOf(lostKey.address)).to.equal(0n);
       expect(await credits.heldDeposits()).to.equal(held - deposit);
     });
 
@@ -1101,7 +1128,7 @@ describe("MutualGovernor", function () {
       expect(await governor.quorumFraction()).to.equal(next.quorumBps);
       expect(await governor.proposalDeposit()).to.equal(next.deposit);
       expect(await governor.lateQuorumVoteExtension()).to.equal(next.extension);
-      expect(arr(await governor.proposalTerms(earlier.id))).to.deep.equal([old.quorumBps, old.deposit, false]);
+      expect(arr(await governor.proposalTerms(earlier.id)).slice(0, 3)).to.deep.equal([old.quorumBps, old.deposit, false]);
       expect((await governor.proposalTally(earlier.id)).quorumMembers).to.equal(
         quorumFor(await card.memberCountAt(await governor.proposalSnapshot(earlier.id)), old.quorumBps),
       );
@@ -1115,7 +1142,12 @@ describe("MutualGovernor", function () {
       const at = await minedAt(ctx, created);
       await expect(created).to.emit(governor, "ProposalDepositStaked").withArgs(id, proposer.address, next.deposit);
       expect(await credits.balanceOf(proposer.address)).to.equal(balance - next.deposit);
-      expect(arr(await governor.proposalTerms(id))).to.deep.equal([next.quorumBps, next.deposit, false]);
+      expect(arr(await governor.proposalTerms(id))).to.deep.equal([
+        next.quorumBps,
+        next.deposit,
+        false,
+        await card.cardOf(proposer.address),
+      ]);
       expect(await governor.proposalSnapshot(id)).to.equal(at + next.votingDelay);
       expect(await governor.proposalDeadline(id)).to.equal(at + next.votingDelay + next.votingPeriod);
       await startVoting(ctx, id);

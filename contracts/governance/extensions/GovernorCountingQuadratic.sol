@@ -30,10 +30,12 @@ import {VoteTally, VoteTallyLib, VoteReceipt} from "../../libraries/VoteTally.so
 abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
     using SafeCast for uint256;
 
-    /// @dev Terms fixed when a proposal is made. One slot, read at settlement.
+    /// @dev Terms fixed when a proposal is made. One slot, read at settlement. The deposit follows the
+    /// proposer's card, so a card reassigned for a lost key keeps its pending deposits.
     struct Terms {
         uint64 deposit;
         bool depositSettled;
+        uint64 proposerCard;
     }
 
     uint256 internal constant _BPS = 10_000;
@@ -119,15 +121,16 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
         return _receipts[proposalId][voter].ballots();
     }
 
-    /// @notice The quorum fraction (basis points) and deposit fixed for `proposalId`, and whether it was settled.
+    /// @notice The quorum fraction (basis points) and deposit fixed for `proposalId`, whether the deposit was
+    /// settled, and the proposer's card (the deposit follows it).
     function proposalTerms(uint256 proposalId)
         public
         view
         virtual
-        returns (uint256 quorumBps, uint256 deposit, bool depositSettled)
+        returns (uint256 quorumBps, uint256 deposit, bool depositSettled, uint256 proposerCard)
     {
         Terms memory terms = _terms[proposalId];
-        return (_tallies[proposalId].quorumBps(), terms.deposit, terms.depositSettled);
+        return (_tallies[proposalId].quorumBps(), terms.deposit, terms.depositSettled, terms.proposerCard);
     }
 
     /// @inheritdoc Governor
@@ -143,9 +146,16 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
     // ------------------------------------------------------------------------------------------------
 
     /// @dev Records the terms and pre-initialises the tally so that the first vote writes no fresh slot.
-    function _initProposal(uint256 proposalId, uint256 quorumBps, uint256 deposit) internal virtual {
+    function _initProposal(uint256 proposalId, uint256 quorumBps, uint256 deposit, uint256 proposerCard)
+        internal
+        virtual
+    {
         _tallies[proposalId] = VoteTallyLib.create(quorumBps);
-        _terms[proposalId] = Terms({deposit: deposit.toUint64(), depositSettled: false});
+        _terms[proposalId] = Terms({
+            deposit: deposit.toUint64(),
+            depositSettled: false,
+            proposerCard: proposerCard.toUint64()
+        });
     }
 
     /// @dev Marks the deposit settled; returns the terms as they were.
