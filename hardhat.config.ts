@@ -13,6 +13,8 @@ const SOLC_VERSION = "0.8.30";
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
+  // Ignition modules live in deploy/modules, deployment journals in deploy/deployments.
+  paths: { ignition: "deploy" },
   solidity: {
     // Deployed by the co-op's deploy scripts and tests straight from OpenZeppelin.
     npmFilesToBuild: ["@openzeppelin/contracts/governance/TimelockController.sol"],
@@ -35,6 +37,7 @@ export default defineConfig({
     },
   },
   networks: {
+    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
     hardhatMainnet: { type: "edr-simulated", chainType: "l1", hardfork: "prague" },
   },
 });

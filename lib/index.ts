@@ -1,2 +1,2 @@
-export * from "./ballots.js";
-export * from "./quadratic.js";
+export * from "./ballots.ts";
+export * from "./quadratic.ts";

@@ -5,9 +5,10 @@
 import { network } from "hardhat";
 import { formatEther, parseEther } from "ethers";
 
-import { DAY, defaultConfig, deployCoop } from "./lib/deploy-coop.js";
+import { DAY, defaultConfig, deployCoop } from "./lib/deploy-coop.ts";
 
-const { ethers } = await network.create();
+const connection = await network.create();
+const { ethers } = connection;
 const [deployer, ...accounts] = await ethers.getSigners();
 const founders = accounts.slice(0, 5).map((a) => a.address);
 
@@ -15,7 +16,7 @@ const step = (text: string) => console.log(`• ${text}`);
 
 step("deploying MembershipCard, VoiceCredits, TimelockController and MutualGovernor");
 const config = { ...defaultConfig(founders), name: "Hearth Bakery Co-op", symbol: "HEARTH" };
-const coop = await deployCoop(ethers, deployer, config);
+const coop = await deployCoop(connection, config);
 const { card, credits, governor, timelock } = coop;
 const treasury = await timelock.getAddress();
 await (await deployer.sendTransaction({ to: treasury, value: parseEther("25") })).wait();

@@ -36,6 +36,8 @@ interface IMembershipCard {
 
     /// @notice Issues a card to `account`. Governance only.
     function admit(address account) external returns (uint256 tokenId);
+    /// @notice Issues a card to each of `accounts` (founders at deployment, or a cohort). Governance only.
+    function admitMany(address[] calldata accounts) external returns (uint256 firstTokenId);
     /// @notice Gives back the caller's card. Nothing can block it.
     function resign() external;
     /// @notice Takes `account`'s card away, with a reason that is kept in the event log. Governance only.

@@ -92,6 +92,19 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
 
     /// @inheritdoc IMembershipCard
     function admit(address account) external onlyOwner returns (uint256 tokenId) {
+        return _admit(account);
+    }
+
+    /// @inheritdoc IMembershipCard
+    /// @dev Loops over the list it is given (bounded by the caller's gas), never over the members.
+    function admitMany(address[] calldata accounts) external onlyOwner returns (uint256 firstTokenId) {
+        firstTokenId = _lastCardId + 1;
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            _admit(accounts[i]);
+        }
+    }
+
+    function _admit(address account) private returns (uint256 tokenId) {
         if (account == address(0)) revert MembershipCardInvalidAccount(account);
         if (_members[account].since != 0) revert MembershipCardAlreadyMember(account);
         IVoiceCredits credits = _credits;

@@ -45,8 +45,8 @@ import {
   type TransactionResponse,
 } from "ethers";
 
-import { defaultConfig, deployCoop } from "../lib/deploy-coop.js";
-import { Support, ballotTuple, governorDomain, quadraticBallotTypes, type SignedBallot } from "../../lib/ballots.js";
+import { defaultConfig, deployCoop } from "../lib/deploy-coop.ts";
+import { Support, ballotTuple, governorDomain, quadraticBallotTypes, type SignedBallot } from "../../lib/ballots.ts";
 import type {
   MembershipCard,
   MutualGovernor,
@@ -54,7 +54,7 @@ import type {
   ReferenceVotesToken,
   TimelockController,
   VoiceCredits,
-} from "../../types/ethers-contracts/index.js";
+} from "../../types/ethers-contracts/index.ts";
 
 const JSON_OUTPUT = process.env.BENCH_JSON === "1" || process.argv.includes("--json");
 
@@ -78,7 +78,8 @@ const BATCH_FROM = 8; // voters 8..17 sign the batch
 const NEW_EPOCH = 18; // votes one credit epoch later: the first spend of a new epoch
 const PROPOSER = VOTERS - 1;
 
-const { ethers, networkHelpers, networkName, networkConfig } = await network.create();
+const connection = await network.create();
+const { ethers, networkHelpers, networkName, networkConfig } = connection;
 const coder = AbiCoder.defaultAbiCoder();
 const progress = (text: string) => console.error(`• ${text}`);
 
@@ -120,7 +121,7 @@ progress("deploying a Mutual co-op with 20 members (deployCoop)");
 // The default rules, with a vote long enough (8 days) to span a credit epoch (7 days), so that one row
 // measures a vote that is the member's first spend of a new epoch. The period does not change any gas figure.
 const config = { ...defaultConfig(voters.map((v) => v.address)), votingPeriod: 8 * 24 * 60 * 60 };
-const coop = await deployCoop(ethers, deployer, config);
+const coop = await deployCoop(connection, config);
 const mGovernor: MutualGovernor = coop.governor;
 const mTimelock: TimelockController = coop.timelock;
 

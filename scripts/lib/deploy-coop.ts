@@ -1,8 +1,7 @@
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { ZeroAddress } from "ethers";
 
-import type { MembershipCard, MutualGovernor, TimelockController, VoiceCredits } from "../../types/ethers-contracts/index.js";
+import MutualCoop from "../../deploy/modules/MutualCoop.ts";
+import type { MembershipCard, MutualGovernor, TimelockController, VoiceCredits } from "../../types/ethers-contracts/index.ts";
 
 /** Everything that defines a co-op at deployment. All durations are in seconds. */
 export interface CoopConfig {
@@ -28,8 +27,16 @@ export interface Coop {
   credits: VoiceCredits;
   governor: MutualGovernor;
   timelock: TimelockController;
+  /** The first block of the deployment: where an auditor starts reading events. */
   deployBlock: number;
   config: CoopConfig;
+}
+
+/** What `deployCoop` needs of a Hardhat network connection (`await network.create()`). */
+export interface DeployConnection {
+  ethers: HardhatEthers;
+  // The Ignition helper of hardhat-ignition-ethers; typed loosely to keep this module free of its internals.
+  ignition: { deploy: (module: typeof MutualCoop, options?: object) => Promise<Record<string, { getAddress(): Promise<string> }>> };
 }
 
 export const DAY = 24 * 60 * 60;
@@ -52,78 +59,64 @@ export function defaultConfig(founders: string[]): CoopConfig {
   };
 }
 
+/** The Ignition parameters of the `MutualCoop` module for `config`. */
+export function moduleParameters(config: CoopConfig) {
+  return {
+    MutualCoop: {
+      name: config.name,
+      symbol: config.symbol,
+      creditsName: `${config.name} Voice Credits`,
+      creditsSymbol: "VOICE",
+      founders: config.founders,
+      epochLength: config.epochLength,
+      creditsPerEpoch: config.creditsPerEpoch,
+      maxBalance: config.maxBalance,
+      votingDelay: config.votingDelay,
+      votingPeriod: config.votingPeriod,
+      quorumBps: config.quorumBps,
+      proposalDeposit: config.proposalDeposit,
+      lateQuorumExtension: config.lateQuorumExtension,
+      timelockDelay: config.timelockDelay,
+    },
+  };
+}
+
 /**
- * Deploys and wires a whole co-op, admits the founders, then hands every power to the timelock:
- * the card and the credits are owned by the timelock, the governor is its only proposer and
- * canceller, anyone may execute a passed proposal once its delay is over, and the deployer
- * renounces the timelock's admin role. After this the deployer keeps no power at all.
+ * Deploys and wires a whole co-op through the Ignition module `deploy/modules/MutualCoop.ts`, from the
+ * connection's first account: the founders are admitted, then every power goes to the timelock (the
+ * card and the credits are owned by it, the governor is its only proposer and canceller, anyone may
+ * execute a passed proposal once its delay is over, and the deployer renounces the timelock's admin
+ * role). Returns typed contracts connected to the first account.
  */
-export async function deployCoop(
-  ethers: HardhatEthers,
-  deployer: HardhatEthersSigner,
-  config: CoopConfig,
-): Promise<Coop> {
-  const startBlock = await ethers.provider.getBlockNumber();
-  const me = await deployer.getAddress();
+export async function deployCoop(connection: DeployConnection, config: CoopConfig): Promise<Coop> {
+  const { ethers } = connection;
+  const before = await ethers.provider.getBlockNumber();
+  const deployed = await connection.ignition.deploy(MutualCoop, { parameters: moduleParameters(config) });
+  const address = (name: string) => deployed[name].getAddress();
+  const card = await ethers.getContractAt("MembershipCard", await address("card"));
+  return {
+    card,
+    credits: await ethers.getContractAt("VoiceCredits", await address("credits")),
+    governor: await ethers.getContractAt("MutualGovernor", await address("governor")),
+    timelock: await ethers.getContractAt("TimelockController", await address("timelock")),
+    deployBlock: await findDeployBlock(ethers, await card.getAddress(), before + 1),
+    config,
+  };
+}
 
-  const card = (await ethers.deployContract("MembershipCard", [config.name, config.symbol, me], deployer)) as unknown as MembershipCard;
-  await card.waitForDeployment();
-  const credits = (await ethers.deployContract(
-    "VoiceCredits",
-    [
-      await card.getAddress(),
-      `${config.name} Voice Credits`,
-      "VOICE",
-      config.epochLength,
-      config.creditsPerEpoch,
-      config.maxBalance,
-      me,
-    ],
-    deployer,
-  )) as unknown as VoiceCredits;
-  await credits.waitForDeployment();
-  await (await card.bindVoiceCredits(await credits.getAddress())).wait();
-
-  const timelock = (await ethers.deployContract(
-    "TimelockController",
-    [config.timelockDelay, [], [ZeroAddress], me],
-    deployer,
-  )) as unknown as TimelockController;
-  await timelock.waitForDeployment();
-
-  const governor = (await ethers.deployContract(
-    "MutualGovernor",
-    [
-      config.name,
-      await card.getAddress(),
-      await credits.getAddress(),
-      await timelock.getAddress(),
-      {
-        votingDelay: config.votingDelay,
-        votingPeriod: config.votingPeriod,
-        quorumBps: config.quorumBps,
-        proposalDeposit: config.proposalDeposit,
-        lateQuorumExtension: config.lateQuorumExtension,
-      },
-    ],
-    deployer,
-  )) as unknown as MutualGovernor;
-  await governor.waitForDeployment();
-  const governorAddress = await governor.getAddress();
-  const timelockAddress = await timelock.getAddress();
-
-  await (await credits.setGovernor(governorAddress)).wait();
-  await (await timelock.grantRole(await timelock.PROPOSER_ROLE(), governorAddress)).wait();
-  await (await timelock.grantRole(await timelock.CANCELLER_ROLE(), governorAddress)).wait();
-
-  for (const founder of config.founders) {
-    await (await card.admit(founder)).wait();
+/**
+ * The block in which the card was created: `from` for a fresh deployment; for a deployment that Ignition
+ * resumed from an earlier run, found by bisecting on the card's code (which needs a node that keeps state).
+ */
+async function findDeployBlock(ethers: HardhatEthers, card: string, from: number): Promise<number> {
+  const hasCode = async (block: number) => (await ethers.provider.getCode(card, block)) !== "0x";
+  if (from <= 1 || !(await hasCode(from - 1))) return from;
+  let low = 0;
+  let high = from - 1;
+  while (low < high) {
+    const mid = Math.floor((low + high) / 2);
+    if (await hasCode(mid)) high = mid;
+    else low = mid + 1;
   }
-
-  // Hand every power to the timelock.
-  await (await card.transferOwnership(timelockAddress)).wait();
-  await (await credits.transferOwnership(timelockAddress)).wait();
-  await (await timelock.renounceRole(await timelock.DEFAULT_ADMIN_ROLE(), me)).wait();
-
-  return { card, credits, governor, timelock, deployBlock: startBlock + 1, config };
+  return low;
 }

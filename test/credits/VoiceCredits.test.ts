@@ -4,11 +4,12 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { ZeroAddress } from "ethers";
 import type { ContractTransactionResponse, LogDescription } from "ethers";
 
-import { accrue } from "../../lib/quadratic.js";
-import { DAY, defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.js";
-import type { MembershipCard, VoiceCredits } from "../../types/ethers-contracts/index.js";
+import { accrue } from "../../lib/quadratic.ts";
+import { DAY, defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.ts";
+import type { MembershipCard, VoiceCredits } from "../../types/ethers-contracts/index.ts";
 
-const { ethers, networkHelpers } = await network.create();
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
 const { time } = networkHelpers;
 
 const HOUR = 60 * 60;
@@ -82,7 +83,7 @@ async function twoMembersFixture(): Promise<Owned> {
 
 async function deployedCoopFixture() {
   const [deployer, alice, bob, stranger] = await ethers.getSigners();
-  const coop = await deployCoop(ethers, deployer, defaultConfig([alice.address, bob.address]));
+  const coop = await deployCoop(connection, defaultConfig([alice.address, bob.address]));
   return { ...coop, deployer, alice, bob, stranger };
 }
 

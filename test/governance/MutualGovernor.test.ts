@@ -4,9 +4,9 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import { PANIC_CODES } from "@nomicfoundation/hardhat-ethers-chai-matchers/panic";
 import { AbiCoder, ZeroAddress, ZeroHash, id as keccakText } from "ethers";
 
-import { DAY } from "../../scripts/lib/deploy-coop.js";
-import { Support } from "../../lib/ballots.js";
-import { accrue, isqrt, marginalCost, voteCost } from "../../lib/quadratic.js";
+import { DAY } from "../../scripts/lib/deploy-coop.ts";
+import { Support } from "../../lib/ballots.ts";
+import { accrue, isqrt, marginalCost, voteCost } from "../../lib/quadratic.ts";
 import {
   ProposalState,
   call,
@@ -27,9 +27,10 @@ import {
   vote,
   type Ctx,
   type ProposalRef,
-} from "../helpers/governor-fixtures.js";
+} from "../helpers/governor-fixtures.ts";
 
-const { ethers, networkHelpers } = await network.create();
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
 const { loadFixture } = networkHelpers;
 const coder = AbiCoder.defaultAbiCoder();
 /** A contract call's result (a tuple with names) as a plain array, for deep equality. */
@@ -37,12 +38,12 @@ const arr = <T extends readonly unknown[]>(result: T): unknown[] => [...result];
 
 /** A co-op of ten EOA members with the default parameters (20% quorum, deposit 10, 100 credits a week). */
 async function coopFixture(): Promise<Ctx> {
-  return deployCoopWithMembers(ethers, networkHelpers);
+  return deployCoopWithMembers(connection);
 }
 
 /** The same co-op with one proposal (by members[0]) open for voting. */
 async function openProposalFixture(): Promise<Ctx & { p: ProposalRef }> {
-  const ctx = await deployCoopWithMembers(ethers, networkHelpers);
+  const ctx = await deployCoopWithMembers(connection);
   const p = await propose(ctx, ctx.members[0], "Buy a second oven");
   await startVoting(ctx, p);
   return { ...ctx, p };
@@ -50,7 +51,7 @@ async function openProposalFixture(): Promise<Ctx & { p: ProposalRef }> {
 
 /** A co-op whose returned deposits overflow the cap: 3 credits per 2-day epoch, a cap of 20, a deposit of 10. */
 async function tightCapFixture(): Promise<Ctx> {
-  const ctx = await deployCoopWithMembers(ethers, networkHelpers, {
+  const ctx = await deployCoopWithMembers(connection, {
     config: { epochLength: 2 * DAY, creditsPerEpoch: 3n, maxBalance: 20n, proposalDeposit: 10n },
   });
   // Let every member fill up to the cap.
@@ -651,7 +652,7 @@ describe("MutualGovernor", function () {
   describe("quorum counts members", function () {
     for (const bps of [1n, 2000n, 2500n, 3333n, 10_000n]) {
       it(`needs ceil(10 members × ${bps} bps) voters, at least one`, async function () {
-        const ctx = await deployCoopWithMembers(ethers, networkHelpers, { config: { quorumBps: Number(bps) } });
+        const ctx = await deployCoopWithMembers(connection, { config: { quorumBps: Number(bps) } });
         const { governor, card } = ctx.coop;
         const p = await propose(ctx, ctx.members[0], `Quorum at ${bps} bps`);
         await startVoting(ctx, p);

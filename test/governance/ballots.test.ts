@@ -12,9 +12,9 @@ import {
   type GovernorDomain,
   type QuadraticBallotMessage,
   type SignedBallot,
-} from "../../lib/ballots.js";
-import { marginalCost, voteCost } from "../../lib/quadratic.js";
-import type { ApproveAllWalletMock, ERC1271WalletMock, GasBurnerWalletMock } from "../../types/ethers-contracts/index.js";
+} from "../../lib/ballots.ts";
+import { marginalCost, voteCost } from "../../lib/quadratic.ts";
+import type { ApproveAllWalletMock, ERC1271WalletMock, GasBurnerWalletMock } from "../../types/ethers-contracts/index.ts";
 import {
   ProposalState,
   VoteRefusal,
@@ -28,9 +28,10 @@ import {
   vote,
   type Ctx,
   type ProposalRef,
-} from "../helpers/governor-fixtures.js";
+} from "../helpers/governor-fixtures.ts";
 
-const { ethers, networkHelpers } = await network.create();
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
 const { loadFixture } = networkHelpers;
 const HOUR = 60n * 60n;
 /**
@@ -65,7 +66,7 @@ async function ballotsFixture(): Promise<BallotCtx> {
   const wallet = await ethers.deployContract("ERC1271WalletMock", [walletOwner.address]);
   const burner = await ethers.deployContract("GasBurnerWalletMock");
   const approveAll = await ethers.deployContract("ApproveAllWalletMock");
-  const ctx = await deployCoopWithMembers(ethers, networkHelpers, {
+  const ctx = await deployCoopWithMembers(connection, {
     extraFounders: [await wallet.getAddress(), await burner.getAddress(), await approveAll.getAddress()],
   });
   const a = await propose(ctx, ctx.members[0], "Proposal A: buy flour in bulk");

@@ -2,16 +2,17 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { AbiCoder, id, parseEther } from "ethers";
 
-import { DAY, defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.js";
+import { DAY, defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.ts";
 
-const { ethers, networkHelpers } = await network.create();
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
 const coder = AbiCoder.defaultAbiCoder();
 const votes = (n: number) => coder.encode(["uint256"], [n]);
 
 describe("A co-op's whole life", function () {
   it("admits, accrues, proposes, votes quadratically, queues, executes and settles the deposit", async function () {
     const [deployer, alice, bob, carol, dave, newcomer, supplier] = await ethers.getSigners();
-    const coop = await deployCoop(ethers, deployer, {
+    const coop = await deployCoop(connection, {
       ...defaultConfig([alice.address, bob.address, carol.address, dave.address]),
     });
     const { card, credits, governor, timelock } = coop;

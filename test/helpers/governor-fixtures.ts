@@ -8,7 +8,7 @@ import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/ty
 import { expect } from "chai";
 import { AbiCoder, ZeroHash, id as keccakText, toBeHex, type Interface, type Result } from "ethers";
 
-import { defaultConfig, deployCoop, type Coop, type CoopConfig } from "../../scripts/lib/deploy-coop.js";
+import { defaultConfig, deployCoop, type Coop, type CoopConfig, type DeployConnection } from "../../scripts/lib/deploy-coop.ts";
 
 /** OpenZeppelin's IGovernor.ProposalState. */
 export const ProposalState = {
@@ -89,10 +89,10 @@ export interface ProposalRef {
  * Every other signer but the deployer (signer 0) is an outsider.
  */
 export async function deployCoopWithMembers(
-  ethers: HardhatEthers,
-  helpers: NetworkHelpers,
+  connection: DeployConnection & { networkHelpers: NetworkHelpers },
   options: { memberCount?: number; config?: Partial<CoopConfig>; extraFounders?: string[] } = {},
 ): Promise<Ctx> {
+  const { ethers, networkHelpers: helpers } = connection;
   const signers = await ethers.getSigners();
   const memberCount = options.memberCount ?? 10;
   const [deployer, ...rest] = signers;
@@ -100,7 +100,7 @@ export async function deployCoopWithMembers(
   const outsiders = rest.slice(memberCount);
   const founders = [...members.map((m) => m.address), ...(options.extraFounders ?? [])];
   const config: CoopConfig = { ...defaultConfig(founders), ...options.config, founders };
-  const coop = await deployCoop(ethers, deployer, config);
+  const coop = await deployCoop(connection, config);
   return { ethers, helpers, coop, deployer, members, outsiders };
 }
 

@@ -5,10 +5,11 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { AbiCoder, ZeroAddress, getAddress, keccak256, toBeHex } from "ethers";
 import type { ContractTransactionResponse, Interface } from "ethers";
 
-import { DAY, defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.js";
-import type { MembershipCard, VoiceCredits } from "../../types/ethers-contracts/index.js";
+import { DAY, defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.ts";
+import type { MembershipCard, VoiceCredits } from "../../types/ethers-contracts/index.ts";
 
-const { ethers, networkHelpers } = await network.create();
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
 const { time } = networkHelpers;
 
 const WEEK = 7 * DAY;
@@ -69,7 +70,7 @@ async function unboundCardFixture() {
 /** A whole co-op deployed by the deploy script: every power handed to the timelock. */
 async function deployedCoopFixture() {
   const [deployer, alice, bob, carol, stranger] = await ethers.getSigners();
-  const coop = await deployCoop(ethers, deployer, defaultConfig([alice.address, bob.address]));
+  const coop = await deployCoop(connection, defaultConfig([alice.address, bob.address]));
   return { ...coop, deployer, alice, bob, carol, stranger };
 }
 
@@ -341,6 +342,47 @@ describe("MembershipCard", function () {
     it("reports the zero address as an invalid owner in balanceOf", async function () {
       const { card } = await networkHelpers.loadFixture(ownedCoopFixture);
       await expect(card.balanceOf(ZeroAddress)).to.be.revertedWithCustomError(card, "ERC721InvalidOwner").withArgs(ZeroAddress);
+    });
+  });
+
+  describe("admitMany", function () {
+    it("issues consecutive cards to every account of the list, each with the epoch's credits", async function () {
+      const { card, credits, alice, bob, carol } = await networkHelpers.loadFixture(ownedCoopFixture);
+      const list = [alice.address, bob.address, carol.address];
+      expect(await card.admitMany.staticCall(list)).to.equal(1n);
+      const tx = card.admitMany(list);
+      for (const [i, account] of list.entries()) {
+        await expect(tx).to.emit(card, "MemberAdmitted").withArgs(account, BigInt(i + 1));
+        await expect(tx).to.emit(card, "Locked").withArgs(BigInt(i + 1));
+      }
+      expect(await card.memberCount()).to.equal(3n);
+      for (const [i, account] of list.entries()) {
+        expect(await card.cardOf(account)).to.equal(BigInt(i + 1));
+        expect(await credits.balanceOf(account)).to.equal(CREDITS_PER_EPOCH);
+      }
+    });
+
+    it("refuses the whole list when one account is already a member, and changes nothing", async function () {
+      const { card, alice, bob, carol } = await networkHelpers.loadFixture(ownedCoopFixture);
+      await (await card.admit(bob.address)).wait();
+      const accounts = [alice.address, bob.address, carol.address];
+      const before = await cardState(card, accounts);
+      await expect(card.admitMany([alice.address, bob.address, carol.address]))
+        .to.be.revertedWithCustomError(card, "MembershipCardAlreadyMember")
+        .withArgs(bob.address);
+      await expect(card.admitMany([carol.address, carol.address]))
+        .to.be.revertedWithCustomError(card, "MembershipCardAlreadyMember")
+        .withArgs(carol.address);
+      expect(await cardState(card, accounts)).to.deep.equal(before);
+    });
+
+    it("refuses anyone but the owner with OwnableUnauthorizedAccount(caller)", async function () {
+      const { card, alice, stranger } = await networkHelpers.loadFixture(ownedCoopFixture);
+      const before = await cardState(card, [alice.address]);
+      await expect(card.connect(stranger).admitMany([alice.address]))
+        .to.be.revertedWithCustomError(card, "OwnableUnauthorizedAccount")
+        .withArgs(stranger.address);
+      expect(await cardState(card, [alice.address])).to.deep.equal(before);
     });
   });
 
