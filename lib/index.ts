@@ -1,2 +1,3 @@
 export * from "./ballots.ts";
 export * from "./quadratic.ts";
+export * from "./deployment.ts";
