@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 
 const require = createRequire(import.meta.url);
 
@@ -38,6 +38,13 @@ export default defineConfig({
   },
   networks: {
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
-    hardhatMainnet: { type: "edr-simulated", chainType: "l1", hardfork: "prague" },
+    // A public test network (docs/deploy.md). Both values are read when the network is used, from the
+    // environment or the keystore (`npx hardhat keystore set SEPOLIA_RPC_URL`); never write them here.
+    sepolia: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("SEPOLIA_RPC_URL"),
+      accounts: [configVariable("SEPOLIA_PRIVATE_KEY")],
+    },
   },
 });

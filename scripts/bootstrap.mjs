@@ -8,20 +8,30 @@
 // (`npm install`, not `npm ci`: the lockfile holds the platform packages the registry serves, and
 // `npm ci` refuses a lockfile that lacks an entry for another platform's optional binary.)
 // It runs under whatever Node started it (20 or 22) and uses only built-ins.
-import { spawnSync } from "node:child_process";
+//
+//   node scripts/bootstrap.mjs                   # install if needed
+//   node scripts/bootstrap.mjs --force           # reinstall
+//   node scripts/bootstrap.mjs <script> [args]   # install if needed, then run <script> on the local Node 22
+//
+// The last form matters on a fresh machine: in `sh -c "node a && node b"` the shell looks `node` up once,
+// finds Node 20 (node_modules/.bin does not exist yet) and would run `b` with it too.
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const force = process.argv.includes("--force");
 const localNode = join(root, "node_modules", ".bin", process.platform === "win32" ? "node.cmd" : "node");
 
-function pinnedNodeVersion() {
-  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-  return pkg.devDependencies.node;
-}
+const argv = process.argv.slice(2);
+const force = argv[0] === "--force";
+const [script, ...scriptArgs] = force ? argv.slice(1) : argv;
 
+const missing = force ? "set-up requested" : installed();
+if (missing !== null) install(missing);
+if (script !== undefined) run(script, scriptArgs);
+
+/** Why the dependencies need installing, or null when they are ready. */
 function installed() {
   if (!existsSync(localNode)) return "Node 22 is not installed in node_modules";
   // Ask the local Node 22 to load Hardhat's native binding: this is what fails after an
@@ -31,23 +41,31 @@ function installed() {
   return null;
 }
 
-const missing = force ? "set-up requested" : installed();
-if (missing === null) process.exit(0);
+function install(reason) {
+  const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).devDependencies.node;
+  console.log(`[mutual] ${reason}: installing dependencies under Node ${version} (one time, about a minute)…`);
+  const npx = process.platform === "win32" ? "npx.cmd" : "npx";
+  const result = spawnSync(npx, ["-y", "-p", `node@${version}`, "npm", "install", "--no-audit", "--no-fund"], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  if (result.status !== 0) {
+    console.error("[mutual] dependency install failed; see the npm output above.");
+    process.exit(result.status ?? 1);
+  }
+  const still = installed();
+  if (still !== null) {
+    console.error(`[mutual] set-up finished but ${still}.`);
+    process.exit(1);
+  }
+  console.log("[mutual] dependencies ready.");
+}
 
-const version = pinnedNodeVersion();
-console.log(`[mutual] ${missing}: installing dependencies under Node ${version} (one time, about a minute)…`);
-const npx = process.platform === "win32" ? "npx.cmd" : "npx";
-const result = spawnSync(npx, ["-y", "-p", `node@${version}`, "npm", "install", "--no-audit", "--no-fund"], {
-  cwd: root,
-  stdio: "inherit",
-});
-if (result.status !== 0) {
-  console.error("[mutual] dependency install failed; see the npm output above.");
-  process.exit(result.status ?? 1);
+/** Runs `file` on the local Node 22 with `args`, and exits with its exit code. */
+function run(file, args) {
+  const child = spawn(localNode, [file, ...args], { cwd: process.cwd(), stdio: "inherit" });
+  // Ctrl-C reaches the child directly (same process group): let it shut down, then exit with it.
+  process.on("SIGINT", () => {});
+  process.on("SIGTERM", () => child.kill("SIGTERM"));
+  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
-const still = installed();
-if (still !== null) {
-  console.error(`[mutual] set-up finished but ${still}.`);
-  process.exit(1);
-}
-console.log("[mutual] dependencies ready.");
