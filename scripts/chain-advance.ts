@@ -10,7 +10,7 @@
  * Exit codes: 0 done; 1 refused (not a local chain, no node, no co-op, nothing scheduled); 2 bad input.
  */
 import { USAGE, TimeTravelInputError, advanceChain, formatChainTime, formatDuration, parseArgs, type AdvanceTarget, type TimeTravelCoop } from "./lib/time-travel.ts";
-import { assertLocalChain } from "./lib/local-chain.ts";
+import { connectToLocalChain } from "./lib/local-chain.ts";
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === "--help" || args[0] === "-h")) {
@@ -32,16 +32,9 @@ const { default: hre } = await import("hardhat");
 const { readDeployment } = await import("./lib/deployment-file.ts");
 
 async function main(): Promise<void> {
-  const connection = await hre.network.create("localhost");
+  const { connection, chainId } = await connectToLocalChain(hre, "advance the chain's time");
   try {
     const { ethers } = connection;
-    let chainId: bigint;
-    try {
-      chainId = (await ethers.provider.getNetwork()).chainId;
-    } catch {
-      throw new Error("No node answers on the localhost network (http://127.0.0.1:8545). Start one with `npx hardhat node`.");
-    }
-    assertLocalChain(chainId, "advance the chain's time");
 
     let coop: TimeTravelCoop | undefined;
     try {

@@ -10,19 +10,12 @@ import hre from "hardhat";
 import { formatReport, seedCoop } from "../seeds/seed.ts";
 import { deploymentFile } from "../lib/deployment.ts";
 import { readDeployment } from "./lib/deployment-file.ts";
-import { assertLocalChain } from "./lib/local-chain.ts";
+import { connectToLocalChain } from "./lib/local-chain.ts";
 
 async function main(): Promise<number> {
-  const connection = await hre.network.create("localhost");
+  const { connection, chainId } = await connectToLocalChain(hre, "seed the demo co-op");
   try {
     const { ethers } = connection;
-    let chainId: bigint;
-    try {
-      chainId = (await ethers.provider.getNetwork()).chainId;
-    } catch {
-      throw new Error("No node answers on the localhost network (http://127.0.0.1:8545). Start one with `npx hardhat node`.");
-    }
-    assertLocalChain(chainId, "seed the demo co-op");
     const deployment = await readDeployment(chainId);
     const { contracts } = deployment;
     if ((await ethers.provider.getCode(contracts.MutualGovernor)) === "0x") {

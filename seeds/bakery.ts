@@ -8,7 +8,7 @@
  */
 import { HDNodeWallet, Mnemonic } from "ethers";
 
-import { DAY, type CoopConfig } from "../scripts/lib/deploy-coop.ts";
+import { DAY, defaultConfig, type CoopConfig } from "../scripts/lib/deploy-coop.ts";
 
 /** The states a demo proposal can be left in (OpenZeppelin's IGovernor.ProposalState names). */
 export type DemoFinalState = "Pending" | "Active" | "Canceled" | "Defeated" | "Succeeded" | "Queued" | "Executed";
@@ -76,7 +76,7 @@ export interface DemoProposal {
 export interface DemoCoop {
   /**
    * The co-op's deployment config. Its founders are the members' accounts on a node with Hardhat's default
-   * accounts (`npx hardhat node`, the in-process network); for other accounts use `demoCoopConfig`.
+   * accounts (the node `npm start` serves, the in-process network); for other accounts use `demoCoopConfig`.
    */
   config: CoopConfig;
   /** ETH the deployer (account 0) sends to the treasury (the timelock) before anything else. */
@@ -124,19 +124,12 @@ const members: DemoPerson[] = [
 ];
 
 export const bakery: DemoCoop = {
+  // The default rules: weekly epochs of 100 credits (cap 400), a 1-day delay and a 3-day vote, 20% quorum,
+  // a 10-credit deposit, a 1-day late-quorum extension and a 2-day timelock.
   config: {
+    ...defaultConfig(members.map((m) => hardhatAccount(m.account))),
     name: "Hearth Bakery Co-op",
     symbol: "HEARTH",
-    founders: members.map((m) => hardhatAccount(m.account)),
-    epochLength: 7 * DAY,
-    creditsPerEpoch: 100n,
-    maxBalance: 400n,
-    votingDelay: 1 * DAY,
-    votingPeriod: 3 * DAY,
-    quorumBps: 2000,
-    proposalDeposit: 10n,
-    lateQuorumExtension: 1 * DAY,
-    timelockDelay: 2 * DAY,
   },
   treasuryTopUp: { eth: "25", fromAccount: 0 },
   members,

@@ -308,7 +308,7 @@ describe("Deploy script: the command line refuses bad input before connecting (s
     expect(unknownNetwork.status).to.equal(2);
     expect(unknownNetwork.stderr).to.match(/unknown network "mainnet"; hardhat\.config\.ts defines: .*sepolia/);
 
-    const inProcess = run(["--network", "hardhatMainnet"]);
+    const inProcess = run(["--network", "default"]);
     expect(inProcess.status).to.equal(2);
     expect(inProcess.stderr).to.match(/in-process chain that vanishes/);
   });

@@ -63,7 +63,7 @@ describe("Only local chains are seeded or time-travelled (assertLocalChain)", fu
       const error = thrownBy(() => assertLocalChain(chainId, "seed the demo co-op"));
       expect(error.message).to.equal(
         `Refusing to seed the demo co-op on chain ${chainId}: it is not a local development chain (only 31337 and 1337 are). ` +
-          "Start one with `npx hardhat node`.",
+          "Start the local co-op with `npm start`.",
       );
     });
   }
@@ -90,7 +90,7 @@ describe("Seeding or time travel on a non-local chain (an in-process chain with 
     const error = await rejectionOf(seedCoop(sepolia, coop, bakery, (line) => lines.push(line)));
     expect(error.message).to.equal(
       'Refusing to seed the demo co-op "Hearth Bakery Co-op" on chain 11155111: it is not a local development chain ' +
-        "(only 31337 and 1337 are). Start one with `npx hardhat node`.",
+        "(only 31337 and 1337 are). Start the local co-op with `npm start`.",
     );
     expect(await read()).to.deep.equal(before);
     expect(lines).to.deep.equal([]);
@@ -103,7 +103,7 @@ describe("Seeding or time travel on a non-local chain (an in-process chain with 
     const error = await rejectionOf(advanceChain(sepolia, { kind: "duration", seconds: 86_400 }));
     expect(error.message).to.equal(
       "Refusing to advance the chain's time on chain 11155111: it is not a local development chain (only 31337 and 1337 are). " +
-        "Start one with `npx hardhat node`.",
+        "Start the local co-op with `npm start`.",
     );
     expect(await ethers.provider.getBlockNumber()).to.equal(block);
     expect(await networkHelpers.time.latest()).to.equal(time);
