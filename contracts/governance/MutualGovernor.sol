@@ -35,6 +35,10 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
         uint48 lateQuorumExtension; // seconds the vote stays open after quorum is first reached
     }
 
+    /// @notice The longest voting delay, voting period or late-quorum extension governance may set: beyond it a
+    /// passed proposal could freeze governance for good (e.g. a deadline that overflows the clock).
+    uint256 public constant MAX_DURATION = 365 days;
+
     IMembershipCard private immutable _card;
     IVoiceCredits private immutable _credits;
 
@@ -237,12 +241,14 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
     }
 
     function _setVotingDelay(uint48 newVotingDelay) private {
+        if (newVotingDelay > MAX_DURATION) revert MutualGovernorInvalidParameter("votingDelay", newVotingDelay);
         emit VotingDelaySet(_params.votingDelay, newVotingDelay);
         _params.votingDelay = newVotingDelay;
     }
 
     function _setVotingPeriod(uint32 newVotingPeriod) private {
         if (newVotingPeriod == 0) revert GovernorInvalidVotingPeriod(0);
+        if (newVotingPeriod > MAX_DURATION) revert MutualGovernorInvalidParameter("votingPeriod", newVotingPeriod);
         emit VotingPeriodSet(_params.votingPeriod, newVotingPeriod);
         _params.votingPeriod = newVotingPeriod;
     }
@@ -259,6 +265,7 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
     }
 
     function _setLateQuorumExtension(uint48 newExtension) private {
+        if (newExtension > MAX_DURATION) revert MutualGovernorInvalidParameter("lateQuorumExtension", newExtension);
         emit LateQuorumVoteExtensionSet(_params.lateQuorumExtension, newExtension);
         _params.lateQuorumExtension = newExtension;
     }
