@@ -5,6 +5,7 @@ import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {IMutualGovernor} from "../../contracts/interfaces/IMutualGovernor.sol";
 import {IVoiceCredits} from "../../contracts/interfaces/IVoiceCredits.sol";
 import {CoopFixture} from "../utils/CoopFixture.sol";
+import {Vm} from "../utils/Vm.sol";
 
 /// @notice Proposal deposits: staked by members only, returned with quorum and without a wide margin against.
 contract DepositsTest is CoopFixture {
@@ -127,5 +128,52 @@ contract DepositsTest is CoopFixture {
         assertTrue(governor.settleDeposit(id), "earned back");
         assertEq(credits.balanceOf(proposer), 0, "nobody to credit");
         assertEq(credits.heldDeposits(), 0, "nothing held");
+    }
+
+    /// With a zero deposit (a co-op may set it to 0), settling still decides and records the outcome, once, and
+    /// moves no credits: the governor emits ProposalDepositSettled(id, holder, 0, returned, 0) and nothing else,
+    /// the credits ledger is not called.
+    function test_settle_zeroDeposit_recordsOutcomeWithoutMovingCredits() public {
+        CoopConfig memory cfg = _defaultConfig();
+        cfg.proposalDeposit = 0;
+        _deployCoop(cfg);
+        _admitMembers(10);
+        proposer = memberAddrs[0];
+
+        uint256 passed = _propose(proposer);
+        uint256 ignored = _propose(proposer);
+        assertEq(credits.balanceOf(proposer), 100, "nothing staked");
+        assertEq(credits.heldDeposits(), 0, "nothing held");
+        _warpIntoVoting(passed);
+        _vote(memberAddrs[1], passed, FOR, 1);
+        _vote(memberAddrs[2], passed, FOR, 1);
+        _warpPastDeadline(passed);
+        _warpPastDeadline(ignored);
+
+        _expectZeroSettlement(passed, true); // quorum met, nobody against
+        _expectZeroSettlement(ignored, false); // nobody voted: no quorum
+        assertEq(credits.balanceOf(proposer), 100, "proposer's balance untouched");
+        assertEq(credits.heldDeposits(), 0, "still nothing held");
+
+        vm.expectRevert(abi.encodeWithSelector(IMutualGovernor.MutualGovernorDepositAlreadySettled.selector, passed));
+        governor.settleDeposit(passed);
+    }
+
+    function _expectZeroSettlement(uint256 id, bool expectedReturned) private {
+        vm.recordLogs();
+        assertEq(governor.settleDeposit(id), expectedReturned, "settleDeposit's answer");
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, 1, "one event, and none from the credits ledger");
+        assertEq(logs[0].emitter, address(governor), "emitted by the governor");
+        assertTrue(logs[0].topics[0] == IMutualGovernor.ProposalDepositSettled.selector, "ProposalDepositSettled");
+        assertEq(uint256(logs[0].topics[1]), id, "proposal id");
+        assertEq(address(uint160(uint256(logs[0].topics[2]))), proposer, "holder: the proposer");
+        (uint256 amount, bool returned, uint256 credited) = abi.decode(logs[0].data, (uint256, bool, uint256));
+        assertEq(amount, 0, "amount");
+        assertEq(returned, expectedReturned, "returned");
+        assertEq(credited, 0, "credited");
+        (, uint256 deposit, bool settled, ) = governor.proposalTerms(id);
+        assertEq(deposit, 0, "terms: no deposit");
+        assertTrue(settled, "terms: settled");
     }
 }

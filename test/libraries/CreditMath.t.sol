@@ -24,4 +24,21 @@ contract CreditMathTest is TestBase {
         }
         assertEq(CreditMath.accrue(balance, epochs, perEpoch, cap), stepwise, "lazy != stepwise");
     }
+
+    /// maxVotes(balance) is the most votes the balance buys from scratch: n votes cost n² ≤ balance, n + 1 would not.
+    function testFuzz_maxVotesIsTheMostAffordable(uint256 balance) public pure {
+        uint256 n = CreditMath.maxVotes(balance);
+        assertLe(CreditMath.cost(n), balance, "maxVotes must be affordable");
+        if (n < type(uint128).max) assertGe(CreditMath.cost(n + 1), balance + 1, "one more vote must not be");
+    }
+
+    /// The edges: nothing buys nothing, one credit buys one vote, a perfect square buys exactly its root.
+    function test_maxVotes_edges() public pure {
+        assertEq(CreditMath.maxVotes(0), 0, "0 credits");
+        assertEq(CreditMath.maxVotes(1), 1, "1 credit");
+        assertEq(CreditMath.maxVotes(3), 1, "3 credits");
+        assertEq(CreditMath.maxVotes(4), 2, "4 credits");
+        assertEq(CreditMath.maxVotes(400), 20, "a full default balance");
+        assertEq(CreditMath.maxVotes(type(uint256).max), type(uint128).max, "the largest balance");
+    }
 }

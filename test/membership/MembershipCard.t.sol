@@ -7,6 +7,7 @@ import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/IERC721Metadata.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {MembershipCard} from "../../contracts/membership/MembershipCard.sol";
+import {VoiceCredits} from "../../contracts/credits/VoiceCredits.sol";
 import {IMembershipCard} from "../../contracts/interfaces/IMembershipCard.sol";
 import {IERC5192} from "../../contracts/interfaces/IERC5192.sol";
 import {IVoiceCredits} from "../../contracts/interfaces/IVoiceCredits.sol";
@@ -215,6 +216,25 @@ contract MembershipCardTest is CoopFixture {
             abi.encodeWithSelector(IMembershipCard.MembershipCardFutureLookup.selector, t, uint48(block.timestamp))
         );
         card.memberCountAt(t);
+    }
+
+    /// A card that never admitted anyone has no history: zero members and no member at any past time, and the
+    /// first admission does not rewrite the time before it.
+    function test_history_beforeFirstAdmission_isEmpty() public {
+        MembershipCard fresh = new MembershipCard("Empty Co-op", "EMPTY", address(this));
+        fresh.bindVoiceCredits(new VoiceCredits(address(fresh), "Empty Credits", "EV", 7 days, 100, 400, address(this)));
+        uint256 deployed = block.timestamp;
+        vm.warp(deployed + 1 days);
+        assertEq(fresh.memberCount(), 0, "no member now");
+        assertEq(fresh.memberCountAt(deployed), 0, "no member at deployment");
+        assertEq(fresh.memberCountAt(deployed + 1 days - 1), 0, "no member a day later");
+        assertFalse(fresh.wasMemberAt(alice, deployed), "alice was not a member of it");
+
+        fresh.admit(alice);
+        vm.warp(block.timestamp + 1);
+        assertEq(fresh.memberCountAt(block.timestamp - 1), 1, "one member after the admission");
+        assertEq(fresh.memberCountAt(deployed), 0, "still none at deployment");
+        assertFalse(fresh.wasMemberAt(alice, deployed), "still not a member at deployment");
     }
 
     // ------------------------------------------------------------------------------------------------

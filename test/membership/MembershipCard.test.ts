@@ -85,6 +85,17 @@ async function nastyNameFixture() {
   return { card, owner, alice };
 }
 
+/** An everyday name with one metacharacter and none of the control characters. */
+const AMPERSAND_NAME = "Bread & Roses Bakers' Co-op (North)";
+async function ampersandNameFixture() {
+  const [owner, alice] = await ethers.getSigners();
+  const card = await deployCard(AMPERSAND_NAME, owner);
+  const credits = await deployCredits(card, owner);
+  await (await card.bindVoiceCredits(await credits.getAddress())).wait();
+  await (await card.admit(alice.address)).wait();
+  return { card, owner, alice };
+}
+
 // ------------------------------------------------------------------------------------------------
 // Helpers
 // ------------------------------------------------------------------------------------------------
@@ -955,6 +966,20 @@ describe("MembershipCard", function () {
       const unescaped = text.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
       expect(unescaped).to.equal(NASTY_NAME.replace(/[\x00-\x1f]/g, " "));
       expect(svg).to.contain(getAddress(alice.address));
+    });
+
+    it("escapes only the ampersand of an everyday name like 'Bread & Roses' and keeps every other character as written", async function () {
+      const { card } = await networkHelpers.loadFixture(ampersandNameFixture);
+      const escaped = "Bread &#38; Roses Bakers' Co-op (North)";
+      expect(expectedEscape(AMPERSAND_NAME)).to.equal(escaped);
+      const { meta, svg } = decodeTokenURI(await card.tokenURI(1n));
+      expect(meta.name).to.equal(`${escaped} member #1`);
+      expect(meta.description).to.contain(escaped);
+      const match = /font-weight="700">([^<]*)<\/text>/.exec(svg);
+      expect(match, "the name's <text> element").to.not.equal(null);
+      expect(match![1]).to.equal(escaped);
+      // No control character in the name, so no space reference anywhere in the picture.
+      expect(svg).to.not.contain("&#32;");
     });
 
     it("reverts for an unknown or burned card with ERC721NonexistentToken", async function () {
