@@ -43,7 +43,8 @@ export function parseDeployment(value: unknown, source = "deployment"): Deployme
   if (typeof contracts !== "object" || contracts === null) fail("contracts must be an object");
   for (const key of ["MembershipCard", "VoiceCredits", "MutualGovernor", "TimelockController"]) {
     const address = contracts![key];
-    if (typeof address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(address)) fail(`contracts.${key} must be an address`);
+    if (typeof address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(address))
+      fail(`contracts.${key} must be an address`);
   }
   return value as Deployment;
 }

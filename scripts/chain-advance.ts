@@ -9,7 +9,16 @@
  * read the co-op from deploy/addresses/<chainId>.json; a plain duration works without one.
  * Exit codes: 0 done; 1 refused (not a local chain, no node, no co-op, nothing scheduled); 2 bad input.
  */
-import { USAGE, TimeTravelInputError, advanceChain, formatChainTime, formatDuration, parseArgs, type AdvanceTarget, type TimeTravelCoop } from "./lib/time-travel.ts";
+import {
+  USAGE,
+  TimeTravelInputError,
+  advanceChain,
+  formatChainTime,
+  formatDuration,
+  parseArgs,
+  type AdvanceTarget,
+  type TimeTravelCoop,
+} from "./lib/time-travel.ts";
 import { connectToLocalChain } from "./lib/local-chain.ts";
 
 const args = process.argv.slice(2);
@@ -50,7 +59,9 @@ async function main(): Promise<void> {
       if (target.kind !== "duration") throw error;
     }
     if (!coop && target.kind !== "duration") {
-      throw new Error(`${target.kind} needs a co-op deployed on chain ${chainId}, and the deployment file names none that exists.`);
+      throw new Error(
+        `${target.kind} needs a co-op deployed on chain ${chainId}, and the deployment file names none that exists.`,
+      );
     }
 
     const result = await advanceChain(connection, target, coop);

@@ -21,7 +21,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const INCLUDE = ["contracts/"];
 const EXCLUDE = ["contracts/mocks/"];
 
-const USAGE = "usage: node scripts/coverage-check.ts [--floor PERCENT] [--dir COVERAGE_DIR] [--root PROJECT_ROOT] [--branches]";
+const USAGE =
+  "usage: node scripts/coverage-check.ts [--floor PERCENT] [--dir COVERAGE_DIR] [--root PROJECT_ROOT] [--branches]";
 
 let floor: number;
 let root: string;
@@ -55,7 +56,9 @@ try {
 
 try {
   const files = await loadCoverage({ root, dir, include: INCLUDE, exclude: EXCLUDE });
-  console.log(`\nContract coverage (${INCLUDE.join(", ")} without ${EXCLUDE.join(", ")}; branches: both sides of every if)\n`);
+  console.log(
+    `\nContract coverage (${INCLUDE.join(", ")} without ${EXCLUDE.join(", ")}; branches: both sides of every if)\n`,
+  );
   console.log(formatTable(files, floor));
 
   if (listBranches) {

@@ -67,12 +67,17 @@ if (args.help) {
 const networkName = args.network;
 // `npm run` starts scripts in the repository root; INIT_CWD is where the command was typed.
 const parametersPath =
-  args.parameters !== undefined ? resolve(process.env.INIT_CWD ?? process.cwd(), args.parameters) : join(ROOT, parametersFile(networkName));
+  args.parameters !== undefined
+    ? resolve(process.env.INIT_CWD ?? process.cwd(), args.parameters)
+    : join(ROOT, parametersFile(networkName));
 
 const { default: hre } = await import("hardhat");
 const networkConfig = hre.config.networks[networkName];
 if (networkConfig === undefined) {
-  exit(BAD_INPUT, `unknown network "${networkName}"; hardhat.config.ts defines: ${Object.keys(hre.config.networks).join(", ")}.`);
+  exit(
+    BAD_INPUT,
+    `unknown network "${networkName}"; hardhat.config.ts defines: ${Object.keys(hre.config.networks).join(", ")}.`,
+  );
 }
 if (networkConfig.type === "edr-simulated") {
   exit(
@@ -124,7 +129,8 @@ try {
 let deployer: string;
 try {
   const signers = await ethers.getSigners();
-  if (signers.length === 0) exit(BAD_INPUT, `no account to deploy from on "${networkName}": set its accounts in hardhat.config.ts.`);
+  if (signers.length === 0)
+    exit(BAD_INPUT, `no account to deploy from on "${networkName}": set its accounts in hardhat.config.ts.`);
   deployer = signers[0].address;
 } catch (error) {
   exit(
@@ -154,20 +160,31 @@ if (staleCard !== undefined) {
   console.log(`  fresh start         ${displayPath(journal)} described a chain that was restarted; discarded it`);
 }
 if (existsSync(journal)) {
-  console.log(`  resuming            Ignition's journal ${displayPath(journal)} exists: finished steps are not sent again`);
+  console.log(
+    `  resuming            Ignition's journal ${displayPath(journal)} exists: finished steps are not sent again`,
+  );
 } else if (!local) {
   const recorded = await readDeployment(chainId).catch(() => undefined);
   if (recorded !== undefined) {
-    console.log(`  note                ${deploymentFile(chainId)} records "${recorded.name}" (card ${recorded.contracts.MembershipCard}); this deployment replaces it`);
+    console.log(
+      `  note                ${deploymentFile(chainId)} records "${recorded.name}" (card ${recorded.contracts.MembershipCard}); this deployment replaces it`,
+    );
   }
 }
 
-if (balance === 0n) exit(BAD_INPUT, `the deployer ${deployer} has no ETH on "${networkName}": fund it, then run again.`);
+if (balance === 0n)
+  exit(BAD_INPUT, `the deployer ${deployer} has no ETH on "${networkName}": fund it, then run again.`);
 
 if (!local && !args.yes) {
-  if (!process.stdin.isTTY) exit(BAD_INPUT, `refusing to deploy to chain ${chainId} without confirmation: not a terminal. Pass --yes to confirm.`);
+  if (!process.stdin.isTTY)
+    exit(
+      BAD_INPUT,
+      `refusing to deploy to chain ${chainId} without confirmation: not a terminal. Pass --yes to confirm.`,
+    );
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
-  const answer = await prompt.question(`\nDeploy "${config.name}" to ${networkName} (chain ${chainId}) from ${deployer}? Type "yes" to go on: `);
+  const answer = await prompt.question(
+    `\nDeploy "${config.name}" to ${networkName} (chain ${chainId}) from ${deployer}? Type "yes" to go on: `,
+  );
   prompt.close();
   if (!/^y(es)?$/i.test(answer.trim())) exit(FAILED, "not confirmed; nothing was sent.");
 }
@@ -207,6 +224,9 @@ Next
 }
 
 if (result.handOver.some((check) => !check.ok)) {
-  exit(FAILED, "the contracts are deployed but the hand-over of power is incomplete (see FAIL above): do not use this co-op.");
+  exit(
+    FAILED,
+    "the contracts are deployed but the hand-over of power is incomplete (see FAIL above): do not use this co-op.",
+  );
 }
 exit(OK);

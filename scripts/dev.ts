@@ -28,7 +28,11 @@ const USAGE = "usage: npm start [-- --once] [-- --port <port>]";
 let args;
 try {
   args = parseArgs({
-    options: { once: { type: "boolean", default: false }, port: { type: "string", default: "8545" }, help: { type: "boolean" } },
+    options: {
+      once: { type: "boolean", default: false },
+      port: { type: "string", default: "8545" },
+      help: { type: "boolean" },
+    },
     strict: true,
   }).values;
 } catch (error) {
@@ -71,7 +75,9 @@ try {
 
   progress(`starting a Hardhat node on ${RPC_URL}`);
   if (!(await portIsFree(port, HOST))) {
-    throw new Error(`port ${port} on ${HOST} is in use (another node?). Stop it, or choose another: npm start -- --port 8546`);
+    throw new Error(
+      `port ${port} on ${HOST} is in use (another node?). Stop it, or choose another: npm start -- --port 8546`,
+    );
   }
   const server = await hre.network.createServer("default", HOST, port);
   await server.listen();

@@ -32,11 +32,7 @@ export interface DemoSupplier {
 
 /** The governor's parameter setters a demo proposal may call. */
 export type GovernorSetter =
-  | "setProposalDeposit"
-  | "setVotingDelay"
-  | "setVotingPeriod"
-  | "setQuorumFraction"
-  | "setLateQuorumVoteExtension";
+  "setProposalDeposit" | "setVotingDelay" | "setVotingPeriod" | "setQuorumFraction" | "setLateQuorumVoteExtension";
 
 /** What a proposal does when executed by the timelock. There is no text-only proposal. */
 export type DemoAction =
@@ -106,7 +102,8 @@ export function hardhatAccount(index: number): string {
 export function demoCoopConfig(demo: DemoCoop, accounts: readonly string[]): CoopConfig {
   const founders = demo.members.map((m) => {
     const address = accounts[m.account];
-    if (address === undefined) throw new Error(`${m.name} uses account ${m.account}, but the node has ${accounts.length} accounts`);
+    if (address === undefined)
+      throw new Error(`${m.name} uses account ${m.account}, but the node has ${accounts.length} accounts`);
     return address;
   });
   return { ...demo.config, founders };
@@ -158,7 +155,12 @@ export const bakery: DemoCoop = {
       proposer: "grace",
       actions: [{ kind: "pay", supplier: "millstone", eth: "2.5" }],
       votes: [
-        { voter: "grace", side: "for", votes: 3, reason: "We're down to two weeks of flour, and Millstone holds this price until the end of the month." },
+        {
+          voter: "grace",
+          side: "for",
+          votes: 3,
+          reason: "We're down to two weeks of flour, and Millstone holds this price until the end of the month.",
+        },
         { voter: "amara", side: "for", votes: 2, reason: "Same mill, same quality, better price than last spring." },
         { voter: "dev", side: "for", votes: 2, reason: "It fits this quarter's budget." },
         { voter: "hiro", side: "against", votes: 1, reason: "I'd like a second quote before we commit." },
@@ -179,7 +181,12 @@ export const bakery: DemoCoop = {
       proposer: "amara",
       actions: [{ kind: "admit", person: "iris" }],
       votes: [
-        { voter: "amara", side: "for", votes: 2, reason: "Iris has baked with us for six months; she is one of us already." },
+        {
+          voter: "amara",
+          side: "for",
+          votes: 2,
+          reason: "Iris has baked with us for six months; she is one of us already.",
+        },
         { voter: "ben", side: "for", votes: 3, reason: "She runs the early shift better than I do.", signed: true },
         { voter: "elena", side: "for", votes: 2, reason: "Welcome, Iris!", signed: true },
         { voter: "carmen", side: "for", votes: 1, reason: "Yes." },
@@ -201,7 +208,12 @@ export const bakery: DemoCoop = {
       votes: [
         { voter: "farid", side: "for", votes: 2, reason: "Every Saturday we lose orders we cannot deliver." },
         { voter: "dev", side: "against", votes: 3, reason: "A lease this size would eat the whole quarter's surplus." },
-        { voter: "amara", side: "against", votes: 2, reason: "Let's try a cargo bike for the town-centre cafés first." },
+        {
+          voter: "amara",
+          side: "against",
+          votes: 2,
+          reason: "Let's try a cargo bike for the town-centre cafés first.",
+        },
         { voter: "carmen", side: "against", votes: 2, reason: "One van covers our routes if we plan them better." },
       ],
       finalState: "Defeated",

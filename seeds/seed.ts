@@ -17,14 +17,38 @@
  * Nothing is sent before the chain is known to be local, the data is consistent and the co-op is fresh.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { AbiCoder, formatEther, getAddress, id as keccakText, isAddress, parseEther, type Interface, type TypedDataField } from "ethers";
+import {
+  AbiCoder,
+  formatEther,
+  getAddress,
+  id as keccakText,
+  isAddress,
+  parseEther,
+  type Interface,
+  type TypedDataField,
+} from "ethers";
 
-import { Support, ballotTuple, governorDomain, quadraticBallotTypes, voteRefusals, type SignedBallot } from "../lib/ballots.ts";
+import {
+  Support,
+  ballotTuple,
+  governorDomain,
+  quadraticBallotTypes,
+  voteRefusals,
+  type SignedBallot,
+} from "../lib/ballots.ts";
 import { voteCost } from "../lib/quadratic.ts";
 import type { Coop } from "../scripts/lib/deploy-coop.ts";
 import { assertLocalChain } from "../scripts/lib/local-chain.ts";
 import { STATE_NAMES, formatChainTime, formatDuration, type ProposalStateName } from "../scripts/lib/time-travel.ts";
-import { bakery, type DemoAction, type DemoCoop, type DemoFinalState, type DemoPerson, type DemoProposal, type DemoVote } from "./bakery.ts";
+import {
+  bakery,
+  type DemoAction,
+  type DemoCoop,
+  type DemoFinalState,
+  type DemoPerson,
+  type DemoProposal,
+  type DemoVote,
+} from "./bakery.ts";
 
 /** What `seedCoop` needs of a Hardhat network connection (`network.create()` or `hre.network.create("localhost")`). */
 export interface SeedConnection {
@@ -73,7 +97,11 @@ export const PHASES: readonly { name: string; states: readonly DemoFinalState[] 
   { name: "new: a proposal whose vote has not started", states: ["Pending"] },
 ];
 
-const SUPPORT: Record<DemoVote["side"], number> = { for: Support.For, against: Support.Against, abstain: Support.Abstain };
+const SUPPORT: Record<DemoVote["side"], number> = {
+  for: Support.For,
+  against: Support.Against,
+  abstain: Support.Abstain,
+};
 const PASSING: readonly DemoFinalState[] = ["Executed", "Queued", "Succeeded"];
 const coder = AbiCoder.defaultAbiCoder();
 /** `1 credit`, `4 credits`. */
@@ -117,11 +145,14 @@ export function demoProblems(demo: DemoCoop): string[] {
   const people = [...demo.members, demo.applicant, demo.relayer];
   const duplicates = (values: readonly (string | number)[]) => values.filter((v, i) => values.indexOf(v) !== i);
   for (const key of duplicates(people.map((p) => p.key))) problems.push(`person key "${key}" is used twice`);
-  for (const account of duplicates(people.map((p) => p.account))) problems.push(`account ${account} is used by two people`);
+  for (const account of duplicates(people.map((p) => p.account)))
+    problems.push(`account ${account} is used by two people`);
   for (const key of duplicates(demo.suppliers.map((s) => s.key))) problems.push(`supplier key "${key}" is used twice`);
   for (const key of duplicates(demo.proposals.map((p) => p.key))) problems.push(`proposal key "${key}" is used twice`);
-  for (const title of duplicates(demo.proposals.map((p) => p.title))) problems.push(`proposal title "${title}" is used twice`);
-  for (const s of demo.suppliers) if (!isAddress(s.address)) problems.push(`supplier ${s.key}: "${s.address}" is not an address`);
+  for (const title of duplicates(demo.proposals.map((p) => p.title)))
+    problems.push(`proposal title "${title}" is used twice`);
+  for (const s of demo.suppliers)
+    if (!isAddress(s.address)) problems.push(`supplier ${s.key}: "${s.address}" is not an address`);
 
   const admitted = demo.proposals.some(
     (p) => p.finalState === "Executed" && p.actions.some((a) => a.kind === "admit" && a.person === demo.applicant.key),
@@ -136,11 +167,13 @@ export function demoProblems(demo: DemoCoop): string[] {
       problems.push(`${where}: final state ${p.finalState} cannot be seeded`);
       continue;
     }
-    if (!memberAt(p.proposer, phase)) problems.push(`${where}: proposer "${p.proposer}" is not a member when it is made`);
+    if (!memberAt(p.proposer, phase))
+      problems.push(`${where}: proposer "${p.proposer}" is not a member when it is made`);
     if (p.actions.length === 0) problems.push(`${where}: has no action (every proposal must do something)`);
     for (const a of p.actions) {
       if (a.kind === "pay") {
-        if (!demo.suppliers.some((s) => s.key === a.supplier)) problems.push(`${where}: unknown supplier "${a.supplier}"`);
+        if (!demo.suppliers.some((s) => s.key === a.supplier))
+          problems.push(`${where}: unknown supplier "${a.supplier}"`);
         let wei = 0n;
         try {
           wei = parseEther(a.eth);
@@ -149,7 +182,8 @@ export function demoProblems(demo: DemoCoop): string[] {
         }
         if (wei <= 0n) problems.push(`${where}: "${a.eth}" is not a positive amount of ETH`);
       }
-      if (a.kind === "admit" && a.person !== demo.applicant.key) problems.push(`${where}: only the applicant can be admitted, not "${a.person}"`);
+      if (a.kind === "admit" && a.person !== demo.applicant.key)
+        problems.push(`${where}: only the applicant can be admitted, not "${a.person}"`);
     }
 
     const voted = p.finalState !== "Pending" && p.finalState !== "Canceled";
@@ -158,7 +192,9 @@ export function demoProblems(demo: DemoCoop): string[] {
     for (const v of p.votes) {
       if (!memberAt(v.voter, phase)) problems.push(`${where}: voter "${v.voter}" is not a member at the snapshot`);
       if (v.side === "abstain" ? v.votes !== 0 : !(Number.isInteger(v.votes) && v.votes > 0)) {
-        problems.push(`${where}: "${v.voter}" ${v.side === "abstain" ? "abstains with 0 votes" : "must cast a positive whole number of votes"}, not ${v.votes}`);
+        problems.push(
+          `${where}: "${v.voter}" ${v.side === "abstain" ? "abstains with 0 votes" : "must cast a positive whole number of votes"}, not ${v.votes}`,
+        );
       }
     }
 
@@ -166,12 +202,15 @@ export function demoProblems(demo: DemoCoop): string[] {
     const { forVotes, againstVotes, voters } = tallyOf(p.votes);
     const quorum = voters >= quorumOf(members, demo.config.quorumBps);
     const passes = quorum && forVotes > againstVotes;
-    if (PASSING.includes(p.finalState) && !passes) problems.push(`${where}: ends ${p.finalState}, but its votes do not pass it`);
+    if (PASSING.includes(p.finalState) && !passes)
+      problems.push(`${where}: ends ${p.finalState}, but its votes do not pass it`);
     if (p.finalState === "Defeated" && passes) problems.push(`${where}: ends Defeated, but its votes pass it`);
     if (p.deposit !== undefined) {
-      if (p.finalState === "Pending" || p.finalState === "Active") problems.push(`${where}: a deposit cannot be settled while ${p.finalState}`);
+      if (p.finalState === "Pending" || p.finalState === "Active")
+        problems.push(`${where}: a deposit cannot be settled while ${p.finalState}`);
       const returned = quorum && againstVotes < 2 * forVotes;
-      if ((p.deposit === "returned") !== returned) problems.push(`${where}: its deposit would be ${returned ? "returned" : "burned"}, not ${p.deposit}`);
+      if ((p.deposit === "returned") !== returned)
+        problems.push(`${where}: its deposit would be ${returned ? "returned" : "burned"}, not ${p.deposit}`);
     }
   }
   return problems;
@@ -208,14 +247,19 @@ export async function seedCoop(
   const signers = await ethers.getSigners();
   const signerOf = (person: DemoPerson): HardhatEthersSigner => {
     const signer = signers[person.account];
-    if (signer === undefined) throw new Error(`${person.name} uses account ${person.account}, but the node has ${signers.length} accounts`);
+    if (signer === undefined)
+      throw new Error(`${person.name} uses account ${person.account}, but the node has ${signers.length} accounts`);
     return signer;
   };
   const everyone = new Map<string, { person: DemoPerson; signer: HardhatEthersSigner }>();
-  for (const person of [...demo.members, demo.applicant, demo.relayer]) everyone.set(person.key, { person, signer: signerOf(person) });
+  for (const person of [...demo.members, demo.applicant, demo.relayer])
+    everyone.set(person.key, { person, signer: signerOf(person) });
   const who = (key: string) => everyone.get(key)!;
   const funder = signers[demo.treasuryTopUp.fromAccount];
-  if (funder === undefined) throw new Error(`the treasury top-up comes from account ${demo.treasuryTopUp.fromAccount}, which the node does not have`);
+  if (funder === undefined)
+    throw new Error(
+      `the treasury top-up comes from account ${demo.treasuryTopUp.fromAccount}, which the node does not have`,
+    );
 
   const governorAddress = await governor.getAddress();
   const existing = await governor.proposalCount();
@@ -236,7 +280,9 @@ export async function seedCoop(
   }
   const applicant = who(demo.applicant.key);
   if (await card.isMember(applicant.signer.address)) {
-    throw new Error(`${demo.applicant.name} (account ${demo.applicant.account}) is already a member: the demo admits them by a proposal.`);
+    throw new Error(
+      `${demo.applicant.name} (account ${demo.applicant.account}) is already a member: the demo admits them by a proposal.`,
+    );
   }
 
   // ---- Seeding. -----------------------------------------------------------------------------------------
@@ -244,7 +290,10 @@ export async function seedCoop(
   const cardAddress = await card.getAddress();
   const domain = governorDomain(await governor.name(), chainId, governorAddress);
   const depositOf = new Map<string, bigint>();
-  const made = new Map<string, { number: number; id: bigint; targets: string[]; values: bigint[]; calldatas: string[]; descriptionHash: string }>();
+  const made = new Map<
+    string,
+    { number: number; id: bigint; targets: string[]; values: bigint[]; calldatas: string[]; descriptionHash: string }
+  >();
   const settled = new Map<string, "returned" | "burned">();
 
   const label = (p: DemoProposal) => `#${made.get(p.key)?.number ?? "?"}`;
@@ -263,7 +312,9 @@ export async function seedCoop(
     try {
       return await run();
     } catch (error) {
-      throw new Error(`Seeding failed at: ${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`Seeding failed at: ${what}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
   };
   /** Mines a block at `target` (if the chain is not already past it) and logs why. */
@@ -274,10 +325,20 @@ export async function seedCoop(
     log(`⏩ chain time ${formatChainTime(target)} (+${formatDuration(target - now)}): ${why}`);
   };
   const encode = (a: DemoAction): { target: string; value: bigint; data: string } => {
-    if (a.kind === "pay") return { target: getAddress(supplier(a.supplier).address), value: parseEther(a.eth), data: "0x" };
-    if (a.kind === "admit") return { target: cardAddress, value: 0n, data: card.interface.encodeFunctionData("admit", [who(a.person).signer.address]) };
+    if (a.kind === "pay")
+      return { target: getAddress(supplier(a.supplier).address), value: parseEther(a.eth), data: "0x" };
+    if (a.kind === "admit")
+      return {
+        target: cardAddress,
+        value: 0n,
+        data: card.interface.encodeFunctionData("admit", [who(a.person).signer.address]),
+      };
     // The setters share one shape, (uint) → (); the typed interface only knows them one by one.
-    return { target: governorAddress, value: 0n, data: (governor.interface as Interface).encodeFunctionData(a.setter, [a.value]) };
+    return {
+      target: governorAddress,
+      value: 0n,
+      data: (governor.interface as Interface).encodeFunctionData(a.setter, [a.value]),
+    };
   };
 
   log(
@@ -288,7 +349,9 @@ export async function seedCoop(
     const value = parseEther(demo.treasuryTopUp.eth);
     await (await funder.sendTransaction({ to: treasury, value })).wait();
     const balance = await ethers.provider.getBalance(treasury);
-    log(`treasury ${treasury} topped up with ${demo.treasuryTopUp.eth} ETH by account ${demo.treasuryTopUp.fromAccount}: ${formatEther(balance)} ETH`);
+    log(
+      `treasury ${treasury} topped up with ${demo.treasuryTopUp.eth} ETH by account ${demo.treasuryTopUp.fromAccount}: ${formatEther(balance)} ETH`,
+    );
   });
 
   let madeCount = 0;
@@ -312,14 +375,18 @@ export async function seedCoop(
         madeCount += 1;
         made.set(p.key, { number: madeCount, id, targets, values, calldatas, descriptionHash });
         depositOf.set(p.key, deposit);
-        log(`${label(p)} proposed by ${personLabel(p.proposer)}, deposit ${deposit} credits: "${p.title}" — ${p.actions.map(describeAction).join("; ")}`);
+        log(
+          `${label(p)} proposed by ${personLabel(p.proposer)}, deposit ${deposit} credits: "${p.title}" — ${p.actions.map(describeAction).join("; ")}`,
+        );
       });
     }
 
     for (const p of list.filter((q) => q.finalState === "Canceled")) {
       const m = made.get(p.key)!;
       await step(`cancelling "${p.title}"`, async () => {
-        await (await governor.connect(who(p.proposer).signer).cancel(m.targets, m.values, m.calldatas, m.descriptionHash)).wait();
+        await (
+          await governor.connect(who(p.proposer).signer).cancel(m.targets, m.values, m.calldatas, m.descriptionHash)
+        ).wait();
         log(`${label(p)} cancelled by its proposer ${who(p.proposer).person.name} before the vote opened`);
       });
       if (p.deposit !== undefined) await settle(p);
@@ -364,7 +431,12 @@ export async function seedCoop(
           const tx =
             v.side === "abstain"
               ? await g.castVoteWithReason(id, SUPPORT[v.side], v.reason)
-              : await g.castVoteWithReasonAndParams(id, SUPPORT[v.side], v.reason, coder.encode(["uint256"], [v.votes]));
+              : await g.castVoteWithReasonAndParams(
+                  id,
+                  SUPPORT[v.side],
+                  v.reason,
+                  coder.encode(["uint256"], [v.votes]),
+                );
           await tx.wait();
           log(`${label(p)} ${person.name} ${what}: "${v.reason}"`);
         });
@@ -408,7 +480,9 @@ export async function seedCoop(
       const tally = await governor.proposalTally(id);
       const state = STATE_NAMES[Number(await governor.state(id))];
       const voters = tally.forVoters + tally.againstVoters + tally.abstainVoters;
-      log(`${label(p)} vote closed: ${tally.forVotes} for, ${tally.againstVotes} against, ${voters} voters (quorum ${tally.quorumMembers}) → ${state}`);
+      log(
+        `${label(p)} vote closed: ${tally.forVotes} for, ${tally.againstVotes} against, ${voters} voters (quorum ${tally.quorumMembers}) → ${state}`,
+      );
     }
 
     for (const p of closing.filter((q) => q.deposit !== undefined)) await settle(p);
@@ -477,7 +551,9 @@ export async function seedCoop(
     const { id } = made.get(p.key)!;
     await step(`settling the deposit of "${p.title}"`, async () => {
       const receipt = await (await governor.settleDeposit(id)).wait();
-      const event = receipt?.logs.map((entry) => governor.interface.parseLog(entry)).find((e) => e?.name === "ProposalDepositSettled");
+      const event = receipt?.logs
+        .map((entry) => governor.interface.parseLog(entry))
+        .find((e) => e?.name === "ProposalDepositSettled");
       if (!event) throw new Error("no ProposalDepositSettled event");
       const returned: boolean = event.args.returned;
       const outcome = returned ? "returned" : "burned";

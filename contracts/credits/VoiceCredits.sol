@@ -161,11 +161,11 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     // ------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IVoiceCredits
-    function spendForVote(address member, uint256 snapshot, uint256 amount)
-        external
-        onlyGovernor
-        returns (SpendStatus status, uint256 available)
-    {
+    function spendForVote(
+        address member,
+        uint256 snapshot,
+        uint256 amount
+    ) external onlyGovernor returns (SpendStatus status, uint256 available) {
         Account memory a = _load(member);
         // Eligible: a member continuously since at or before the proposal's snapshot.
         if (a.since == 0 || a.since > snapshot) return (SpendStatus.NotEligible, 0);
@@ -273,11 +273,9 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     }
 
     /// @notice The stored account of `member`: balance as of `epoch`, membership start and card id.
-    function accountOf(address member)
-        external
-        view
-        returns (uint256 balance, uint256 epoch, uint256 since, uint256 cardId)
-    {
+    function accountOf(
+        address member
+    ) external view returns (uint256 balance, uint256 epoch, uint256 since, uint256 cardId) {
         Account memory a = _load(member);
         return (a.balance, a.epoch, a.since, a.cardId);
     }
@@ -360,11 +358,10 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     }
 
     /// @dev Walks the schedules that started after the account's epoch, oldest first.
-    function _accruedAcrossSchedules(Account memory a, uint48 now_)
-        private
-        view
-        returns (uint256 balance, uint256 epoch, uint256 ends)
-    {
+    function _accruedAcrossSchedules(
+        Account memory a,
+        uint48 now_
+    ) private view returns (uint256 balance, uint256 epoch, uint256 ends) {
         uint256 i = _schedules.length - 1;
         while (_schedules[i].start > now_) --i; // skip a schedule that has not started
         uint256 last = i;

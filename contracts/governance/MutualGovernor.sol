@@ -227,11 +227,11 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
     }
 
     /// @inheritdoc GovernorCountingQuadratic
-    function _spendForVote(address voter, uint256 snapshot, uint256 cost)
-        internal
-        override
-        returns (IVoiceCredits.SpendStatus status, uint256 available)
-    {
+    function _spendForVote(
+        address voter,
+        uint256 snapshot,
+        uint256 cost
+    ) internal override returns (IVoiceCredits.SpendStatus status, uint256 available) {
         return _credits.spendForVote(voter, snapshot, cost);
     }
 
@@ -287,22 +287,16 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
     }
 
     /// @inheritdoc Governor
-    function proposalNeedsQueuing(uint256 proposalId)
-        public
-        view
-        override(Governor, GovernorTimelockControl)
-        returns (bool)
-    {
+    function proposalNeedsQueuing(
+        uint256 proposalId
+    ) public view override(Governor, GovernorTimelockControl) returns (bool) {
         return super.proposalNeedsQueuing(proposalId);
     }
 
     /// @inheritdoc Governor
-    function proposalDeadline(uint256 proposalId)
-        public
-        view
-        override(Governor, GovernorCountingQuadratic)
-        returns (uint256)
-    {
+    function proposalDeadline(
+        uint256 proposalId
+    ) public view override(Governor, GovernorCountingQuadratic) returns (uint256) {
         return super.proposalDeadline(proposalId);
     }
 
@@ -339,19 +333,22 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
         return super._executor();
     }
 
-    function _castVote(uint256 proposalId, address account, uint8 support, string memory reason, bytes memory params)
-        internal
-        override(Governor, GovernorCountingQuadratic)
-        returns (uint256)
-    {
+    function _castVote(
+        uint256 proposalId,
+        address account,
+        uint8 support,
+        string memory reason,
+        bytes memory params
+    ) internal override(Governor, GovernorCountingQuadratic) returns (uint256) {
         return super._castVote(proposalId, account, support, reason, params);
     }
 
-    function _validateVoteSig(uint256 proposalId, uint8 support, address voter, bytes memory signature)
-        internal
-        override(Governor, GovernorQuadraticBallots)
-        returns (bool)
-    {
+    function _validateVoteSig(
+        uint256 proposalId,
+        uint8 support,
+        address voter,
+        bytes memory signature
+    ) internal override(Governor, GovernorQuadraticBallots) returns (bool) {
         return super._validateVoteSig(proposalId, support, voter, signature);
     }
 

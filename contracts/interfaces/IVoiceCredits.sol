@@ -70,9 +70,11 @@ interface IVoiceCredits {
 
     /// @notice Charges `amount` credits for a vote by `member` on a proposal whose snapshot is `snapshot`.
     /// @dev Never reverts for a refusal: returns the reason, so that a batch can skip a bad ballot.
-    function spendForVote(address member, uint256 snapshot, uint256 amount)
-        external
-        returns (SpendStatus status, uint256 available);
+    function spendForVote(
+        address member,
+        uint256 snapshot,
+        uint256 amount
+    ) external returns (SpendStatus status, uint256 available);
     /// @notice Moves `amount` of `member`'s credits to the governor as a proposal deposit.
     function holdDeposit(address member, uint256 amount) external;
     /// @notice Gives a held deposit back to `member` (up to the cap), or burns it if they left.

@@ -106,7 +106,10 @@ library VoteTallyLib {
     }
 
     function withExtendedDeadline(VoteTally t, uint48 deadline) internal pure returns (VoteTally) {
-        return VoteTally.wrap((VoteTally.unwrap(t) & ~(_M48 << _EXTENDED_DEADLINE)) | (uint256(deadline) << _EXTENDED_DEADLINE));
+        return
+            VoteTally.wrap(
+                (VoteTally.unwrap(t) & ~(_M48 << _EXTENDED_DEADLINE)) | (uint256(deadline) << _EXTENDED_DEADLINE)
+            );
     }
 }
 
@@ -139,6 +142,6 @@ library VoteReceiptLib {
     /// @dev The receipt after adding `added` votes on side `side_`. The caller bounds votes below 2^24.
     function record(VoteReceipt r, uint8 side_, uint256 added) internal pure returns (VoteReceipt) {
         // ballots < 2^32: one per vote transaction, which costs far more gas than 2^32 can ever be paid for.
-        return VoteReceipt.wrap(uint256(side_) + 1 | ((votes(r) + added) << 8) | ((ballots(r) + 1) << 32));
+        return VoteReceipt.wrap((uint256(side_) + 1) | ((votes(r) + added) << 8) | ((ballots(r) + 1) << 32));
     }
 }

@@ -14,11 +14,12 @@ library CardArt {
     using Strings for address;
 
     /// @notice The `data:` URI of card `tokenId`, held by `holder` since `since` (a Unix timestamp).
-    function tokenURI(string memory coopName, uint256 tokenId, address holder, uint256 since)
-        internal
-        pure
-        returns (string memory)
-    {
+    function tokenURI(
+        string memory coopName,
+        uint256 tokenId,
+        address holder,
+        uint256 since
+    ) internal pure returns (string memory) {
         string memory safeName = _escape(coopName);
         string memory number = tokenId.toString();
         string memory image = Base64.encode(bytes(_svg(safeName, number, holder, since)));
@@ -41,29 +42,31 @@ library CardArt {
         return string.concat("data:application/json;base64,", Base64.encode(json));
     }
 
-    function _svg(string memory safeName, string memory number, address holder, uint256 since)
-        private
-        pure
-        returns (string memory)
-    {
-        return string.concat(
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 340 214" font-family="Helvetica,Arial,sans-serif">',
-            '<rect width="340" height="214" rx="16" fill="#14532d"/>',
-            '<rect x="10" y="10" width="320" height="194" rx="10" fill="none" stroke="#86efac" stroke-opacity=".4"/>',
-            '<text x="24" y="44" fill="#f0fdf4" font-size="18" font-weight="700">',
-            safeName,
-            "</text>",
-            '<text x="24" y="66" fill="#bbf7d0" font-size="11" letter-spacing="2">MEMBERSHIP CARD</text>',
-            '<text x="24" y="124" fill="#f0fdf4" font-size="40" font-weight="700">#',
-            number,
-            "</text>",
-            '<text x="24" y="168" fill="#bbf7d0" font-size="9" font-family="monospace">',
-            holder.toChecksumHexString(),
-            "</text>",
-            '<text x="24" y="188" fill="#bbf7d0" font-size="9">member since unix ',
-            since.toString(),
-            " - one member, one voice</text></svg>"
-        );
+    function _svg(
+        string memory safeName,
+        string memory number,
+        address holder,
+        uint256 since
+    ) private pure returns (string memory) {
+        return
+            string.concat(
+                '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 340 214" font-family="Helvetica,Arial,sans-serif">',
+                '<rect width="340" height="214" rx="16" fill="#14532d"/>',
+                '<rect x="10" y="10" width="320" height="194" rx="10" fill="none" stroke="#86efac" stroke-opacity=".4"/>',
+                '<text x="24" y="44" fill="#f0fdf4" font-size="18" font-weight="700">',
+                safeName,
+                "</text>",
+                '<text x="24" y="66" fill="#bbf7d0" font-size="11" letter-spacing="2">MEMBERSHIP CARD</text>',
+                '<text x="24" y="124" fill="#f0fdf4" font-size="40" font-weight="700">#',
+                number,
+                "</text>",
+                '<text x="24" y="168" fill="#bbf7d0" font-size="9" font-family="monospace">',
+                holder.toChecksumHexString(),
+                "</text>",
+                '<text x="24" y="188" fill="#bbf7d0" font-size="9">member since unix ',
+                since.toString(),
+                " - one member, one voice</text></svg>"
+            );
     }
 
     /// @dev Escapes the characters that would break out of a JSON string or an XML text node.

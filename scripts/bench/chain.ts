@@ -3,14 +3,7 @@
  * progress on stderr, and a co-op whose card the deployer still owns (for direct admissions).
  */
 import type hre from "hardhat";
-import {
-  Wallet,
-  ZeroAddress,
-  getAddress,
-  id,
-  type TransactionReceipt,
-  type TransactionResponse,
-} from "ethers";
+import { Wallet, ZeroAddress, getAddress, id, type TransactionReceipt, type TransactionResponse } from "ethers";
 
 import type { CoopConfig } from "../lib/deploy-coop.ts";
 import type {

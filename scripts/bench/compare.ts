@@ -30,7 +30,16 @@ import type {
   ReferenceVotesToken,
   TimelockController,
 } from "../../types/ethers-contracts/index.ts";
-import { check, deployOwnedCoop, fixedWallet, measure, mined, progress, type Connection, type Measured } from "./chain.ts";
+import {
+  check,
+  deployOwnedCoop,
+  fixedWallet,
+  measure,
+  mined,
+  progress,
+  type Connection,
+  type Measured,
+} from "./chain.ts";
 import { floorComponents, floorOf, type Floor, type FloorSpec } from "./floors.ts";
 import { makeRow, type Row } from "./report.ts";
 
@@ -78,7 +87,13 @@ export interface Comparison {
 }
 
 /** Signs Mutual quadratic ballots and reference ballots for one proposal on each side. */
-function signers(connection: Connection, mGovernor: MutualGovernor, oGovernor: ReferenceGovernor, mId: bigint, oId: bigint) {
+function signers(
+  connection: Connection,
+  mGovernor: MutualGovernor,
+  oGovernor: ReferenceGovernor,
+  mId: bigint,
+  oId: bigint,
+) {
   return {
     async mutual(v: Wallet): Promise<SignedBallot> {
       const chainId = (await connection.ethers.provider.getNetwork()).chainId;
@@ -98,7 +113,12 @@ function signers(connection: Connection, mGovernor: MutualGovernor, oGovernor: R
       const chainId = (await connection.ethers.provider.getNetwork()).chainId;
       const domain = governorDomain(await oGovernor.name(), chainId, await oGovernor.getAddress());
       const nonce = await oGovernor.nonces(v.address);
-      return v.signTypedData(domain, referenceBallotTypes, { proposalId: oId, support: Support.For, voter: v.address, nonce });
+      return v.signTypedData(domain, referenceBallotTypes, {
+        proposalId: oId,
+        support: Support.For,
+        voter: v.address,
+        nonce,
+      });
     },
   };
 }
@@ -165,7 +185,10 @@ export async function compareWithOpenZeppelin(connection: Connection): Promise<C
   const { token, timelock: oTimelock, governor: oGovernor } = await deployReference(connection, config, voters);
 
   for (const treasury of [mTimelock, oTimelock]) {
-    await mined("fund treasury", deployer.sendTransaction({ to: await treasury.getAddress(), value: parseEther("10") }));
+    await mined(
+      "fund treasury",
+      deployer.sendTransaction({ to: await treasury.getAddress(), value: parseEther("10") }),
+    );
   }
 
   // Same settings on both sides.
@@ -173,7 +196,8 @@ export async function compareWithOpenZeppelin(connection: Connection): Promise<C
   check((await mGovernor.votingPeriod()) === (await oGovernor.votingPeriod()), "voting periods differ");
   check((await mTimelock.getMinDelay()) === (await oTimelock.getMinDelay()), "timelock delays differ");
   check((await coop.card.memberCount()) === BigInt(VOTERS), "Mutual should have 20 members");
-  for (const v of voters) check((await token.delegates(v.address)) === v.address, "every reference voter delegated to self");
+  for (const v of voters)
+    check((await token.delegates(v.address)) === v.address, "every reference voter delegated to self");
 
   // --- Admission of a member who can vote at once ---
   progress("admission: card.admit vs token.mint + delegate");
@@ -195,13 +219,26 @@ export async function compareWithOpenZeppelin(connection: Connection): Promise<C
 
   progress("propose (first proposal ever, then a second one)");
   const proposer = voters[PROPOSER];
-  const mProposeFirst = await measure("Mutual propose #1", mGovernor.connect(proposer).propose(targets, values, calldatas, warmUpDescription));
-  const oProposeFirst = (await measure("OZ propose #1", oGovernor.connect(proposer).propose(targets, values, calldatas, warmUpDescription))).gas;
-  const mPropose = await measure("Mutual propose", mGovernor.connect(proposer).propose(targets, values, calldatas, description));
-  const oPropose = (await measure("OZ propose", oGovernor.connect(proposer).propose(targets, values, calldatas, description))).gas;
+  const mProposeFirst = await measure(
+    "Mutual propose #1",
+    mGovernor.connect(proposer).propose(targets, values, calldatas, warmUpDescription),
+  );
+  const oProposeFirst = (
+    await measure("OZ propose #1", oGovernor.connect(proposer).propose(targets, values, calldatas, warmUpDescription))
+  ).gas;
+  const mPropose = await measure(
+    "Mutual propose",
+    mGovernor.connect(proposer).propose(targets, values, calldatas, description),
+  );
+  const oPropose = (
+    await measure("OZ propose", oGovernor.connect(proposer).propose(targets, values, calldatas, description))
+  ).gas;
   const mId = await mGovernor.getProposalId(targets, values, calldatas, descriptionHash);
   const oId = await oGovernor.getProposalId(targets, values, calldatas, descriptionHash);
-  check((await mGovernor.proposalCount()) === 2n && (await mGovernor.proposalIdAt(1)) === mId, "Mutual proposal recorded");
+  check(
+    (await mGovernor.proposalCount()) === 2n && (await mGovernor.proposalIdAt(1)) === mId,
+    "Mutual proposal recorded",
+  );
   check((await oGovernor.proposalProposer(oId)) === proposer.address, "reference proposal recorded");
 
   await networkHelpers.time.increase(config.votingDelay + 1);
@@ -232,7 +269,9 @@ export async function compareWithOpenZeppelin(connection: Connection): Promise<C
   const castVote = async (i: number) => {
     const v = voters[i];
     return [
-      await mutualVote(`Mutual castVote #${i + 1}`, v.address, 1n, () => mGovernor.connect(v).castVote(mId, Support.For)),
+      await mutualVote(`Mutual castVote #${i + 1}`, v.address, 1n, () =>
+        mGovernor.connect(v).castVote(mId, Support.For),
+      ),
       await referenceVote(`OZ castVote #${i + 1}`, v.address, () => oGovernor.connect(v).castVote(oId, Support.For)),
     ] as const;
   };
@@ -257,17 +296,24 @@ export async function compareWithOpenZeppelin(connection: Connection): Promise<C
     mGovernor.connect(paramsVoter).castVoteWithReasonAndParams(mId, Support.For, REASON, votesParam(3)),
   );
   // The reference has no multi-vote ballot; the same voter votes plainly so both tallies keep the same voters.
-  await referenceVote("OZ castVote (unmeasured)", paramsVoter.address, () => oGovernor.connect(paramsVoter).castVote(oId, Support.For));
+  await referenceVote("OZ castVote (unmeasured)", paramsVoter.address, () =>
+    oGovernor.connect(paramsVoter).castVote(oId, Support.For),
+  );
 
   // --- Signed votes ---
-  check(BigInt((await ethers.provider.getBlock("latest"))!.timestamp) < BALLOT_DEADLINE, "ballot deadline in the future");
+  check(
+    BigInt((await ethers.provider.getBlock("latest"))!.timestamp) < BALLOT_DEADLINE,
+    "ballot deadline in the future",
+  );
   const sign = signers(connection, mGovernor, oGovernor, mId, oId);
 
   progress("one signed vote: castBallot vs castVoteBySig");
   const signer = voters[SIGNED];
   const mBallot = await sign.mutual(signer);
   const oSignature = await sign.reference(signer);
-  const mSigned = await mutualVote("Mutual castBallot", signer.address, 1n, () => mGovernor.connect(relayer).castBallot(ballotTuple(mBallot)));
+  const mSigned = await mutualVote("Mutual castBallot", signer.address, 1n, () =>
+    mGovernor.connect(relayer).castBallot(ballotTuple(mBallot)),
+  );
   const oSigned = await referenceVote("OZ castVoteBySig", signer.address, () =>
     oGovernor.connect(relayer).castVoteBySig(oId, Support.For, signer.address, oSignature),
   );
@@ -337,8 +383,14 @@ export async function compareWithOpenZeppelin(connection: Connection): Promise<C
   const bigReference = await deployReference(connection, bigConfig, [bigProposer, ...bigVoters]);
   const bigDescription = "Pay the flour supplier 1 ETH, round 3";
   const bigHash = id(bigDescription);
-  await mined("Mutual propose", bigCoop.governor.connect(bigProposer).propose(targets, values, calldatas, bigDescription));
-  await mined("OZ propose", bigReference.governor.connect(bigProposer).propose(targets, values, calldatas, bigDescription));
+  await mined(
+    "Mutual propose",
+    bigCoop.governor.connect(bigProposer).propose(targets, values, calldatas, bigDescription),
+  );
+  await mined(
+    "OZ propose",
+    bigReference.governor.connect(bigProposer).propose(targets, values, calldatas, bigDescription),
+  );
   const bigMId = await bigCoop.governor.getProposalId(targets, values, calldatas, bigHash);
   const bigOId = await bigReference.governor.getProposalId(targets, values, calldatas, bigHash);
   await networkHelpers.time.increase(bigConfig.votingDelay + 1);
@@ -353,7 +405,12 @@ export async function compareWithOpenZeppelin(connection: Connection): Promise<C
   for (const v of bigVoters) {
     const signature = await bigSign.reference(v);
     const before = await bigReference.governor.proposalVotes(bigOId);
-    oBigBatch += (await measure("OZ castVoteBySig", bigReference.governor.connect(relayer).castVoteBySig(bigOId, Support.For, v.address, signature))).gas;
+    oBigBatch += (
+      await measure(
+        "OZ castVoteBySig",
+        bigReference.governor.connect(relayer).castVoteBySig(bigOId, Support.For, v.address, signature),
+      )
+    ).gas;
     const after = await bigReference.governor.proposalVotes(bigOId);
     check(after.forVotes === before.forVotes + TOKENS_PER_VOTER, "reference batch vote counted");
   }
@@ -406,8 +463,20 @@ export async function compareWithOpenZeppelin(connection: Connection): Promise<C
   const queueFloor = floor(specs.queue, mQueue);
   const executeFloor = floor(specs.execute, mExecute);
   rows.push(
-    makeRow("admit a member who can vote at once: card.admit | ERC20Votes mint + delegate", admit.gas, erc20Mint + erc20Delegate, admitFloor.total, admitFloor.operation),
-    makeRow("admit a member who can vote at once: card.admit | ERC721Votes mint + delegate", admit.gas, erc721Mint + erc721Delegate, admitFloor.total, admitFloor.operation),
+    makeRow(
+      "admit a member who can vote at once: card.admit | ERC20Votes mint + delegate",
+      admit.gas,
+      erc20Mint + erc20Delegate,
+      admitFloor.total,
+      admitFloor.operation,
+    ),
+    makeRow(
+      "admit a member who can vote at once: card.admit | ERC721Votes mint + delegate",
+      admit.gas,
+      erc721Mint + erc721Delegate,
+      admitFloor.total,
+      admitFloor.operation,
+    ),
     makeRow("queue", mQueue.gas, oQueue, queueFloor.total, queueFloor.operation),
     makeRow("execute", mExecute.gas, oExecute, executeFloor.total, executeFloor.operation),
     makeRow(

@@ -189,7 +189,11 @@ function proposeComponents(inputs: FloorInputs, firstEver: boolean): FloorCompon
       why: "on-chain enumeration of proposals (proposalIdAt)",
     },
     firstEver
-      ? { name: "proposal count, fresh slot", gas: GAS.freshSlot, why: "the list's length goes 0 → 1 on the first proposal ever" }
+      ? {
+          name: "proposal count, fresh slot",
+          gas: GAS.freshSlot,
+          why: "the list's length goes 0 → 1 on the first proposal ever",
+        }
       : { name: "proposal count, cold", gas: GAS.coldUpdate, why: "the list's length, non-zero → non-zero" },
     {
       name: "deposit debit, cold",
@@ -198,7 +202,17 @@ function proposeComponents(inputs: FloorInputs, firstEver: boolean): FloorCompon
     },
     logComponent(
       "ProposalCreated",
-      [ONE, SOMEONE, inputs.targets, inputs.values, inputs.targets.map(() => ""), inputs.calldatas, 1, 1, inputs.description],
+      [
+        ONE,
+        SOMEONE,
+        inputs.targets,
+        inputs.values,
+        inputs.targets.map(() => ""),
+        inputs.calldatas,
+        1,
+        1,
+        inputs.description,
+      ],
       "IGovernor's event: id, proposer, actions, vote window, description",
     ),
   ];

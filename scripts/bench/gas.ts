@@ -102,7 +102,9 @@ try {
   if (args.json) {
     console.log(JSON.stringify({ hardfork, rows, floors, scale }, null, 2));
   } else {
-    console.log(`\nGas used per transaction (receipt.gasUsed, including the 21,000 base and calldata); hardfork ${hardfork}`);
+    console.log(
+      `\nGas used per transaction (receipt.gasUsed, including the 21,000 base and calldata); hardfork ${hardfork}`,
+    );
     console.log(
       `OpenZeppelin admission: ERC20Votes mint ${gas(comparison.erc20Mint)} + delegate ${gas(comparison.erc20Delegate)}; ` +
         `ERC721Votes mint ${gas(comparison.erc721Mint)} + delegate ${gas(comparison.erc721Delegate)}`,
@@ -130,7 +132,9 @@ try {
     try {
       snapshot = JSON.parse(await readFile(SNAPSHOT, "utf8")) as Snapshot;
     } catch (error) {
-      throw new Error(`cannot read the snapshot scripts/bench/gas-snapshot.json (${(error as Error).message}); create it with --update`);
+      throw new Error(
+        `cannot read the snapshot scripts/bench/gas-snapshot.json (${(error as Error).message}); create it with --update`,
+      );
     }
     const result = compareWithSnapshot(rows, snapshot);
     say(`\n${result.lines.join("\n")}`);

@@ -32,7 +32,15 @@ export function makeRow(
   const m = Number(mutual);
   const o = openzeppelin === null ? null : Number(openzeppelin);
   const f = Math.round(floor);
-  return { operation, mutual: m, openzeppelin: o, ratio: o === null ? null : ratio(m, o), floor: f, floorRatio: ratio(m, f), floorFrom };
+  return {
+    operation,
+    mutual: m,
+    openzeppelin: o,
+    ratio: o === null ? null : ratio(m, o),
+    floor: f,
+    floorRatio: ratio(m, f),
+    floorFrom,
+  };
 }
 
 export const gas = (n: number | bigint) => Number(n).toLocaleString("en-US");
@@ -62,7 +70,8 @@ export function formatFloor(floor: Floor): string {
   const width = Math.max(...floor.components.map((c) => gas(c.gas).length), gas(floor.total).length);
   const nameWidth = Math.max(...floor.components.map((c) => c.name.length));
   const lines = [`${floor.operation}: floor ${gas(floor.total)} gas`];
-  for (const c of floor.components) lines.push(`  ${gas(c.gas).padStart(width)}  ${c.name.padEnd(nameWidth)}  ${c.why}`);
+  for (const c of floor.components)
+    lines.push(`  ${gas(c.gas).padStart(width)}  ${c.name.padEnd(nameWidth)}  ${c.why}`);
   lines.push(`  ${"-".repeat(width)}`);
   lines.push(`  ${gas(floor.standard).padStart(width)}  total`);
   lines.push(
@@ -107,17 +116,28 @@ export function formatScale(s: ScaleResult): string {
     `Scale (Mutual only; gas per transaction, no timing)`,
     ``,
     `castVote of a later voter (the 5th voter, member #N) in a co-op of N members:`,
-    table(["members", "castVote gas"], s.bySize.map((r) => [gas(r.members), gas(r.gas)]), 0),
+    table(
+      ["members", "castVote gas"],
+      s.bySize.map((r) => [gas(r.members), gas(r.gas)]),
+      0,
+    ),
     `spread ${gas(s.sizeSpread)} gas (allowed ${s.tolerance})`,
     ``,
     `castVote of a later voter whose last activity was k credit epochs ago (100 members):`,
-    table(["epochs ago", "castVote gas"], s.byIdleEpochs.map((r) => [gas(r.epochs), gas(r.gas)]), 0),
+    table(
+      ["epochs ago", "castVote gas"],
+      s.byIdleEpochs.map((r) => [gas(r.epochs), gas(r.gas)]),
+      0,
+    ),
     `spread ${gas(s.idleSpread)} gas (allowed ${s.tolerance})`,
     ``,
     `Credit issuance for ${gas(i.members)} members:`,
     `  admitted with admitMany in ${i.admitTransactions} transactions of up to ${i.chunk} (${gas(i.admitGasPerMember)} gas per member in a full chunk)`,
     `  one epoch later: ${i.issuanceTransactions} transactions, ${gas(i.issuanceGas)} gas, and every member's credits grew:`,
-    ...i.spotChecks.map((c) => `    member #${gas(c.member).padEnd(6)} ${String(c.before).padStart(4)} → ${String(c.after).padStart(4)} credits`),
+    ...i.spotChecks.map(
+      (c) =>
+        `    member #${gas(c.member).padEnd(6)} ${String(c.before).padStart(4)} → ${String(c.after).padStart(4)} credits`,
+    ),
     `  castVote (first spend of the new epoch, a later voter): member #1 ${gas(i.firstMemberVote)} gas, member #${gas(i.members)} ${gas(i.lastMemberVote)} gas`,
   ];
   return lines.join("\n");
@@ -173,9 +193,11 @@ export function compareWithSnapshot(rows: Row[], snapshot: Snapshot): CheckResul
     }
   }
   for (const operation of Object.keys(snapshot.mutual)) {
-    if (!rows.some((r) => r.operation === operation)) lines.push(`note  ${operation}: in the snapshot but no longer measured`);
+    if (!rows.some((r) => r.operation === operation))
+      lines.push(`note  ${operation}: in the snapshot but no longer measured`);
   }
-  if (falls > 0) lines.push(`${falls} row(s) cheaper than the snapshot: record the gain with npm run bench -- --update`);
+  if (falls > 0)
+    lines.push(`${falls} row(s) cheaper than the snapshot: record the gain with npm run bench -- --update`);
   lines.push(
     failures === 0
       ? `gas check passed: no row of ${rows.length} rose more than ${TOLERANCE * 100}% above scripts/bench/gas-snapshot.json`
@@ -254,7 +276,9 @@ export function chartSvg(rows: Row[], title: string): string {
       );
     });
   });
-  out.push(`<text x="${labelWidth + plotWidth / 2}" y="${height - 4}" text-anchor="middle" fill="#555">gas (receipt.gasUsed; per vote for batches)</text>`);
+  out.push(
+    `<text x="${labelWidth + plotWidth / 2}" y="${height - 4}" text-anchor="middle" fill="#555">gas (receipt.gasUsed; per vote for batches)</text>`,
+  );
   out.push(`</svg>`);
   return `${out.join("\n")}\n`;
 }

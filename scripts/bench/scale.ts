@@ -60,7 +60,11 @@ async function scaleCoop(connection: Connection, label: string, size: number, ac
   // quorum is reached costs about 290 gas more, in a co-op of any size.
   const config = { ...defaultConfig([]), name: `Mutual ${label}`, quorumBps: 1 };
   const coop = await deployOwnedCoop(connection, config);
-  const admitGas = await admitInChunks(coop.card, Array.from({ length: size }, (_, i) => member(i + 1)), CHUNK);
+  const admitGas = await admitInChunks(
+    coop.card,
+    Array.from({ length: size }, (_, i) => member(i + 1)),
+    CHUNK,
+  );
   check((await coop.card.memberCount()) === BigInt(size), `${label}: ${size} members`);
   const wallet = (n: number) => {
     const w = wallets.get(n);
@@ -71,7 +75,12 @@ async function scaleCoop(connection: Connection, label: string, size: number, ac
 }
 
 /** Proposes (member #proposer), opens the vote, and returns the proposal id. */
-async function openProposal(connection: Connection, coop: ScaleCoop, proposer: number, description: string): Promise<bigint> {
+async function openProposal(
+  connection: Connection,
+  coop: ScaleCoop,
+  proposer: number,
+  description: string,
+): Promise<bigint> {
   const governor = coop.governor.connect(coop.wallet(proposer));
   await mined("propose", governor.propose([TARGET], [0n], ["0x"], description));
   const proposalId = await coop.governor.getProposalId([TARGET], [0n], ["0x"], id(description));
@@ -99,7 +108,9 @@ export async function measureScale(connection: Connection): Promise<ScaleResult>
   const bySize: ScaleResult["bySize"] = [];
   let hundred: ScaleCoop | undefined;
   for (const size of SIZES) {
-    progress(`scale: a co-op of ${size.toLocaleString("en-US")} members, castVote of member #${size.toLocaleString("en-US")} as the 5th voter`);
+    progress(
+      `scale: a co-op of ${size.toLocaleString("en-US")} members, castVote of member #${size.toLocaleString("en-US")} as the 5th voter`,
+    );
     const idle = size === 100 ? [97, 98, 99] : [];
     const coop = await scaleCoop(connection, `scale ${size}`, size, [1, 2, 3, 4, size, ...idle]);
     // The same description in every co-op: the same proposal id, hence the same calldata.
@@ -152,7 +163,10 @@ export async function measureScale(connection: Connection): Promise<ScaleResult>
   check(issuanceTransactions === 0 && issuanceGas === 0n, "no transaction while the epoch turned");
   const after = await Promise.all(SPOT_CHECKS.map(balance));
   SPOT_CHECKS.forEach((n, i) => {
-    check(after[i] === Math.min(before[i] + perEpoch, maxBalance) && after[i] > before[i], `member #${n}'s credits grew`);
+    check(
+      after[i] === Math.min(before[i] + perEpoch, maxBalance) && after[i] > before[i],
+      `member #${n}'s credits grew`,
+    );
   });
 
   progress("scale: member #1 and member #10,000 vote");

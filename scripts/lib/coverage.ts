@@ -86,7 +86,12 @@ export function parseLcov(text: string): Map<string, LcovFile> {
       const [lineNo, block, branch, taken] = value.split(",");
       if (branch === undefined || taken === undefined) throw new CoverageError(`${where}: malformed BRDA "${value}"`);
       current.branches ??= [];
-      current.branches.push({ line: toInt(lineNo, where), block, branch, taken: taken === "-" ? 0 : toInt(taken, where) });
+      current.branches.push({
+        line: toInt(lineNo, where),
+        block,
+        branch,
+        taken: taken === "-" ? 0 : toInt(taken, where),
+      });
     }
     // LF/LH/BRF/BRH/FN/FNDA/FNF/FNH are summaries or function data: recomputed or unused.
   }
@@ -179,7 +184,10 @@ export function analyseBranches(source: string, ast: AstNode, statements: HitSta
       const text = `${oneLine(source.slice(start, end))} ? … : …`;
       const line = lineOf(range(node).start);
       const evidence = "not measured: EDR does not instrument expressions";
-      unmeasured.push({ line, label: `${text}: true side`, taken: false, evidence }, { line, label: `${text}: false side`, taken: false, evidence });
+      unmeasured.push(
+        { line, label: `${text}: true side`, taken: false, evidence },
+        { line, label: `${text}: false side`, taken: false, evidence },
+      );
       continue;
     }
     if (node.nodeType !== "IfStatement") continue;
@@ -194,7 +202,10 @@ export function analyseBranches(source: string, ast: AstNode, statements: HitSta
       line,
       label: `${text}: then`,
       taken: (thenHits ?? 0) > 0,
-      evidence: thenHits === undefined ? "then-body has no instrumented statement" : `then-body ran in ${thenHits} hit report(s)`,
+      evidence:
+        thenHits === undefined
+          ? "then-body has no instrumented statement"
+          : `then-body ran in ${thenHits} hit report(s)`,
     });
     if (falseBody !== null && falseBody !== undefined) {
       const elseHits = hitsWithin(falseBody);
@@ -202,19 +213,32 @@ export function analyseBranches(source: string, ast: AstNode, statements: HitSta
         line,
         label: `${text}: else`,
         taken: (elseHits ?? 0) > 0,
-        evidence: elseHits === undefined ? "else-body has no instrumented statement" : `else-body ran in ${elseHits} hit report(s)`,
+        evidence:
+          elseHits === undefined
+            ? "else-body has no instrumented statement"
+            : `else-body ran in ${elseHits} hit report(s)`,
       });
       continue;
     }
     const label = `${text}: else (implicit)`;
     if (thenHits !== undefined && ifHits > thenHits) {
-      branches.push({ line, label, taken: true, evidence: `the if ran in ${ifHits} hit report(s), its then-body in ${thenHits}` });
+      branches.push({
+        line,
+        label,
+        taken: true,
+        evidence: `the if ran in ${ifHits} hit report(s), its then-body in ${thenHits}`,
+      });
       continue;
     }
     const after = continuation(node, parents);
     const afterHits = after === undefined ? 0 : (hitsWithin(after) ?? 0);
     if (afterHits > 0) {
-      branches.push({ line, label, taken: true, evidence: `the then-body always leaves and the next statement ran in ${afterHits} hit report(s)` });
+      branches.push({
+        line,
+        label,
+        taken: true,
+        evidence: `the then-body always leaves and the next statement ran in ${afterHits} hit report(s)`,
+      });
       continue;
     }
     const why =
@@ -275,7 +299,10 @@ export function alwaysLeaves(node: AstNode | null | undefined): boolean {
 
 /** Statement nodes: `*Statement` (if, for, while, emit, revert, expression, ...) and the few named otherwise. */
 function isStatement(node: AstNode): boolean {
-  return node.nodeType.endsWith("Statement") || ["Block", "UncheckedBlock", "Return", "Break", "Continue", "InlineAssembly"].includes(node.nodeType);
+  return (
+    node.nodeType.endsWith("Statement") ||
+    ["Block", "UncheckedBlock", "Return", "Break", "Continue", "InlineAssembly"].includes(node.nodeType)
+  );
 }
 
 /** Every node of the tree under `root` (root included), depth first; records parents if asked. */
@@ -430,10 +457,21 @@ export function formatTable(files: FileCoverage[], floor: number): string {
   ]);
   const t = totals(files);
   const header = ["File", "Lines", "Line %", "Branches", "Branch %", `Floor ${floor}%`];
-  const total = ["Total", `${t.linesHit}/${t.linesFound}`, fmt(percent(t.linesHit, t.linesFound)), `${t.branchesHit}/${t.branchesFound}`, fmt(percent(t.branchesHit, t.branchesFound)), ""];
+  const total = [
+    "Total",
+    `${t.linesHit}/${t.linesFound}`,
+    fmt(percent(t.linesHit, t.linesFound)),
+    `${t.branchesHit}/${t.branchesFound}`,
+    fmt(percent(t.branchesHit, t.branchesFound)),
+    "",
+  ];
   const all = [header, ...rows, total];
   const widths = header.map((_, c) => Math.max(...all.map((r) => r[c].length)));
-  const render = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ").trimEnd();
+  const render = (r: string[]) =>
+    r
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+      .join("  ")
+      .trimEnd();
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
   return [render(header), rule, ...rows.map(render), rule, render(total)].join("\n");
 }
@@ -504,12 +542,15 @@ export function parseSources(sources: Record<string, string>): Record<string, As
     sources: Object.fromEntries(Object.entries(sources).map(([name, content]) => [name, { content }])),
     settings: { stopAfter: "parsing", outputSelection: { "*": { "": ["ast"] } } },
   };
-  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: () => ({ error: "not needed for parsing" }) })) as {
+  const output = JSON.parse(
+    solc.compile(JSON.stringify(input), { import: () => ({ error: "not needed for parsing" }) }),
+  ) as {
     errors?: { severity: string; formattedMessage: string }[];
     sources?: Record<string, { ast: AstNode }>;
   };
   const errors = (output.errors ?? []).filter((e) => e.severity === "error");
-  if (errors.length > 0) throw new CoverageError(`solc could not parse the sources:\n${errors.map((e) => e.formattedMessage).join("\n")}`);
+  if (errors.length > 0)
+    throw new CoverageError(`solc could not parse the sources:\n${errors.map((e) => e.formattedMessage).join("\n")}`);
   return Object.fromEntries(Object.entries(output.sources ?? {}).map(([name, s]) => [name, s.ast]));
 }
 
@@ -534,7 +575,11 @@ export function statementTags(path: string, source: string): TaggedStatement[] {
     latestSupportedSolidityVersion(): string;
   };
   // The version only picks EDR's parser; the tags depend on the source name and text.
-  const { metadata } = edr.addStatementCoverageInstrumentation(source, `project/${path}`, edr.latestSupportedSolidityVersion());
+  const { metadata } = edr.addStatementCoverageInstrumentation(
+    source,
+    `project/${path}`,
+    edr.latestSupportedSolidityVersion(),
+  );
   return metadata
     .filter((m) => m.kind === "statement")
     .map((m) => ({ tag: Buffer.from(m.tag).toString("hex"), start: m.startUtf16, end: m.endUtf16 }));
@@ -558,7 +603,9 @@ export async function loadCoverage(options: LoadOptions): Promise<FileCoverage[]
   }
   const lcov = [...parseLcov(lcovText).values()].filter((f) => isCounted(f.path, options.include, options.exclude));
   if (lcov.length === 0) {
-    throw new CoverageError(`${lcovPath} has no file under ${options.include.join(", ")}: did the tests run with --coverage?`);
+    throw new CoverageError(
+      `${lcovPath} has no file under ${options.include.join(", ")}: did the tests run with --coverage?`,
+    );
   }
   lcov.sort((a, b) => a.path.localeCompare(b.path));
 
@@ -568,10 +615,13 @@ export async function loadCoverage(options: LoadOptions): Promise<FileCoverage[]
     try {
       sources[f.path] = await readFile(join(options.root, f.path), "utf8");
     } catch {
-      throw new CoverageError(`${lcovPath} covers ${f.path}, which is not in ${options.root}: run \`npx hardhat test --coverage\` again`);
+      throw new CoverageError(
+        `${lcovPath} covers ${f.path}, which is not in ${options.root}: run \`npx hardhat test --coverage\` again`,
+      );
     }
   }
-  const hits = needStatements.length > 0 ? await readHits(options.dir, lcovTime, options.maxDataAgeMs ?? 30 * 60_000) : new Map();
+  const hits =
+    needStatements.length > 0 ? await readHits(options.dir, lcovTime, options.maxDataAgeMs ?? 30 * 60_000) : new Map();
   const asts = needStatements.length > 0 ? parseSources(sources) : {};
 
   return lcov.map((f) => {
@@ -580,7 +630,10 @@ export async function loadCoverage(options: LoadOptions): Promise<FileCoverage[]
       path: f.path,
       linesFound: lineEntries.length,
       linesHit: lineEntries.filter(([, c]) => c > 0).length,
-      uncoveredLines: lineEntries.filter(([, c]) => c === 0).map(([l]) => l).sort((a, b) => a - b),
+      uncoveredLines: lineEntries
+        .filter(([, c]) => c === 0)
+        .map(([l]) => l)
+        .sort((a, b) => a - b),
     };
     if (f.branches !== undefined) {
       const branches = f.branches.map((b) => ({
@@ -593,7 +646,7 @@ export async function loadCoverage(options: LoadOptions): Promise<FileCoverage[]
     }
     const statements = instrumentedStatements(f.path, sources[f.path], hits);
     const ranStatements = statements.filter((s) => s.hits > 0).length;
-    if ((ranStatements > 0) !== (base.linesHit > 0)) {
+    if (ranStatements > 0 !== base.linesHit > 0) {
       throw new CoverageError(
         `${f.path}: lcov.info reports ${base.linesHit} lines run but the hit data matches ${ranStatements} statements. ` +
           "The source changed since the coverage run, or Hardhat changed how it tags statements: " +

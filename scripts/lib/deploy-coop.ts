@@ -1,7 +1,12 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
 import MutualCoop from "../../deploy/modules/MutualCoop.ts";
-import type { MembershipCard, MutualGovernor, TimelockController, VoiceCredits } from "../../types/ethers-contracts/index.ts";
+import type {
+  MembershipCard,
+  MutualGovernor,
+  TimelockController,
+  VoiceCredits,
+} from "../../types/ethers-contracts/index.ts";
 
 /** Everything that defines a co-op at deployment. All durations are in seconds. */
 export interface CoopConfig {
@@ -36,7 +41,9 @@ export interface Coop {
 export interface DeployConnection {
   ethers: HardhatEthers;
   // The Ignition helper of hardhat-ignition-ethers; typed loosely to keep this module free of its internals.
-  ignition: { deploy: (module: typeof MutualCoop, options?: object) => Promise<Record<string, { getAddress(): Promise<string> }>> };
+  ignition: {
+    deploy: (module: typeof MutualCoop, options?: object) => Promise<Record<string, { getAddress(): Promise<string> }>>;
+  };
 }
 
 export const DAY = 24 * 60 * 60;

@@ -35,7 +35,9 @@ export class ParametersError extends Error {
   readonly problems: string[];
 
   constructor(source: string, problems: string[]) {
-    super(`${source}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  - ${problems.join("\n  - ")}`}`);
+    super(
+      `${source}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  - ${problems.join("\n  - ")}`}`,
+    );
     this.name = "ParametersError";
     this.problems = problems;
   }
@@ -82,7 +84,8 @@ const KNOWN_FIELDS = new Set<string>([...STRING_FIELDS, "founders", ...Object.ke
 function integerOf(value: unknown): bigint | string {
   if (typeof value === "number") {
     if (!Number.isInteger(value)) return `must be a whole number, not ${value}`;
-    if (!Number.isSafeInteger(value)) return `${value} is too big for a JSON number; write it as a string ending in n, e.g. "${BigInt(Math.trunc(value))}n"`;
+    if (!Number.isSafeInteger(value))
+      return `${value} is too big for a JSON number; write it as a string ending in n, e.g. "${BigInt(Math.trunc(value))}n"`;
     return BigInt(value);
   }
   if (typeof value === "string") {
@@ -105,19 +108,25 @@ function describe(value: unknown): string {
  */
 export function parseCoopParameters(value: unknown, source = "parameters"): CoopConfig {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ParametersError(source, [`must be a JSON object of the form {"${MODULE_ID}": {...}}, not ${describe(value)}`]);
+    throw new ParametersError(source, [
+      `must be a JSON object of the form {"${MODULE_ID}": {...}}, not ${describe(value)}`,
+    ]);
   }
   const outer = value as Record<string, unknown>;
   const others = Object.keys(outer).filter((key) => key !== MODULE_ID);
   if (!(MODULE_ID in outer)) {
     throw new ParametersError(source, [
-      `no "${MODULE_ID}" entry: the parameters go inside {"${MODULE_ID}": {...}}` + (others.length ? ` (found ${others.map((k) => `"${k}"`).join(", ")})` : ""),
+      `no "${MODULE_ID}" entry: the parameters go inside {"${MODULE_ID}": {...}}` +
+        (others.length ? ` (found ${others.map((k) => `"${k}"`).join(", ")})` : ""),
     ]);
   }
   const problems: string[] = others.map((key) => `"${key}": unknown entry (only "${MODULE_ID}" is deployed)`);
   const raw = outer[MODULE_ID];
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new ParametersError(source, [...problems, `${MODULE_ID} must be an object of parameters, not ${describe(raw)}`]);
+    throw new ParametersError(source, [
+      ...problems,
+      `${MODULE_ID} must be an object of parameters, not ${describe(raw)}`,
+    ]);
   }
   const p = raw as Record<string, unknown>;
 
@@ -135,22 +144,30 @@ export function parseCoopParameters(value: unknown, source = "parameters"): Coop
   }
 
   const numbers: Partial<Record<IntegerField, bigint>> = {};
-  for (const [key, { min, max, unit }] of Object.entries(INTEGER_FIELDS) as [IntegerField, (typeof INTEGER_FIELDS)[IntegerField]][]) {
+  for (const [key, { min, max, unit }] of Object.entries(INTEGER_FIELDS) as [
+    IntegerField,
+    (typeof INTEGER_FIELDS)[IntegerField],
+  ][]) {
     if (p[key] === undefined) {
       problems.push(`${key}: missing (${unit})`);
       continue;
     }
     const n = integerOf(p[key]);
     if (typeof n === "string") problems.push(`${key}: ${n}`);
-    else if (n < min || n > max) problems.push(`${key}: ${n} is out of range; it must be between ${min} and ${max} (${unit})`);
+    else if (n < min || n > max)
+      problems.push(`${key}: ${n} is out of range; it must be between ${min} and ${max} (${unit})`);
     else numbers[key] = n;
   }
   const { creditsPerEpoch, maxBalance, proposalDeposit } = numbers;
   if (creditsPerEpoch !== undefined && maxBalance !== undefined && maxBalance < creditsPerEpoch) {
-    problems.push(`maxBalance: ${maxBalance} is less than creditsPerEpoch (${creditsPerEpoch}); the cap must hold at least one epoch's credits`);
+    problems.push(
+      `maxBalance: ${maxBalance} is less than creditsPerEpoch (${creditsPerEpoch}); the cap must hold at least one epoch's credits`,
+    );
   }
   if (proposalDeposit !== undefined && maxBalance !== undefined && proposalDeposit > maxBalance) {
-    problems.push(`proposalDeposit: ${proposalDeposit} is more than maxBalance (${maxBalance}); no member could ever hold enough credits to propose`);
+    problems.push(
+      `proposalDeposit: ${proposalDeposit} is more than maxBalance (${maxBalance}); no member could ever hold enough credits to propose`,
+    );
   }
 
   const founders = checkFounders(p.founders, problems);
@@ -159,7 +176,9 @@ export function parseCoopParameters(value: unknown, source = "parameters"): Coop
     const derived = moduleParameters({ name: strings.name } as CoopConfig)[MODULE_ID];
     for (const key of DERIVED_FIELDS) {
       if (p[key] !== undefined && p[key] !== derived[key]) {
-        problems.push(`${key}: the deploy sets it to ${JSON.stringify(derived[key])} (derived from name); remove it or use that value`);
+        problems.push(
+          `${key}: the deploy sets it to ${JSON.stringify(derived[key])} (derived from name); remove it or use that value`,
+        );
       }
     }
   }
@@ -201,7 +220,9 @@ function checkFounders(value: unknown, problems: string[]): string[] | undefined
   }
   const before = problems.length;
   if (value.length > MAX_FOUNDERS) {
-    problems.push(`founders: ${value.length} founders; at most ${MAX_FOUNDERS} are admitted at deployment (one transaction). Admit the others by proposal.`);
+    problems.push(
+      `founders: ${value.length} founders; at most ${MAX_FOUNDERS} are admitted at deployment (one transaction). Admit the others by proposal.`,
+    );
   }
   const seen = new Map<string, number>();
   const founders: string[] = [];
@@ -212,7 +233,9 @@ function checkFounders(value: unknown, problems: string[]): string[] | undefined
     }
     if (!isAddress(entry)) {
       const looksLikeAddress = /^0x[0-9a-fA-F]{40}$/.test(entry);
-      problems.push(`founders[${i}]: "${entry}" is not an address${looksLikeAddress ? " (its mixed-case checksum is wrong: check for a typo)" : ""}`);
+      problems.push(
+        `founders[${i}]: "${entry}" is not an address${looksLikeAddress ? " (its mixed-case checksum is wrong: check for a typo)" : ""}`,
+      );
       return;
     }
     const address = getAddress(entry);
@@ -240,7 +263,9 @@ export async function readCoopParameters(path: string, root = ROOT): Promise<Coo
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ParametersError(shown, [
-      code === "ENOENT" ? "no such file (docs/deploy.md explains how to write one)." : `cannot read it (${code ?? String(error)})`,
+      code === "ENOENT"
+        ? "no such file (docs/deploy.md explains how to write one)."
+        : `cannot read it (${code ?? String(error)})`,
     ]);
   }
   let parsed: unknown;
@@ -322,12 +347,19 @@ export interface DeployResult {
  * network with a journal, Ignition resumes an interrupted deployment of the same parameters), writes
  * `deploy/addresses/<chainId>.json` under `root`, and checks the hand-over of power.
  */
-export async function deployFromParameters(connection: DeployConnection, config: CoopConfig, options: DeployOptions = {}): Promise<DeployResult> {
+export async function deployFromParameters(
+  connection: DeployConnection,
+  config: CoopConfig,
+  options: DeployOptions = {},
+): Promise<DeployResult> {
   const { ethers } = connection;
   const [signer] = await ethers.getSigners();
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
   const deploying: DeployConnection = options.displayUi
-    ? { ethers, ignition: { deploy: (module, opts) => connection.ignition.deploy(module, { ...opts, displayUi: true }) } }
+    ? {
+        ethers,
+        ignition: { deploy: (module, opts) => connection.ignition.deploy(module, { ...opts, displayUi: true }) },
+      }
     : connection;
   const coop = await deployCoop(deploying, config);
   const card = await coop.card.getAddress();
@@ -335,7 +367,14 @@ export async function deployFromParameters(connection: DeployConnection, config:
   if ((await ethers.provider.getCode(card)) === "0x") throw new StaleJournalError(chainId, card);
   const deployment = await deploymentOf(coop, chainId);
   const addressesFile = await writeDeployment(deployment, options.root ?? ROOT);
-  return { coop, chainId, deployer: signer.address, deployment, addressesFile, handOver: await checkHandOver(coop, signer.address) };
+  return {
+    coop,
+    chainId,
+    deployer: signer.address,
+    deployment,
+    addressesFile,
+    handOver: await checkHandOver(coop, signer.address),
+  };
 }
 
 /** Raised when Ignition's journal describes contracts that the chain does not have. */
@@ -355,7 +394,10 @@ export class StaleJournalError extends Error {
  * journal is stale: a local node was restarted), else undefined (no journal, nothing deployed yet, or
  * the contract is there).
  */
-export async function staleJournalCard(provider: { getCode(address: string): Promise<string> }, dir: string): Promise<string | undefined> {
+export async function staleJournalCard(
+  provider: { getCode(address: string): Promise<string> },
+  dir: string,
+): Promise<string | undefined> {
   let recorded: Record<string, string>;
   try {
     recorded = JSON.parse(await readFile(join(dir, "deployed_addresses.json"), "utf8"));

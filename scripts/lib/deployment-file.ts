@@ -38,7 +38,9 @@ export async function readDeployment(chainId: number | bigint, root = ROOT): Pro
   try {
     text = await readFile(path, "utf8");
   } catch {
-    throw new Error(`No co-op is deployed on chain ${chainId}: ${deploymentFile(chainId)} does not exist. Deploy one first.`);
+    throw new Error(
+      `No co-op is deployed on chain ${chainId}: ${deploymentFile(chainId)} does not exist. Deploy one first.`,
+    );
   }
   return parseDeployment(JSON.parse(text), deploymentFile(chainId));
 }

@@ -30,7 +30,9 @@ export async function connectToLocalChain(hre: HardhatRuntimeEnvironment, what: 
     chainId = (await connection.ethers.provider.getNetwork()).chainId;
   } catch {
     await connection.close();
-    throw new Error("No node answers on the localhost network (http://127.0.0.1:8545). Start the local co-op with `npm start`.");
+    throw new Error(
+      "No node answers on the localhost network (http://127.0.0.1:8545). Start the local co-op with `npm start`.",
+    );
   }
   try {
     assertLocalChain(chainId, what);

@@ -36,7 +36,8 @@ export function parseDuration(input: string): number {
   const text = input.trim();
   if (text === "") throw new TimeTravelInputError("no duration given");
   if (text.startsWith("-")) throw new TimeTravelInputError(`"${text}": a duration cannot be negative`);
-  if (/\d[.,]\d/.test(text)) throw new TimeTravelInputError(`"${text}": use whole numbers, e.g. 1d12h rather than 1.5d`);
+  if (/\d[.,]\d/.test(text))
+    throw new TimeTravelInputError(`"${text}": use whole numbers, e.g. 1d12h rather than 1.5d`);
   const part = /(\d+)([a-zA-Z]*)/y;
   const seen = new Set<string>();
   let seconds = 0;
@@ -51,7 +52,8 @@ export function parseDuration(input: string): number {
     if (unit === "" && at + whole.length === text.length) {
       throw new TimeTravelInputError(`"${text}": ${amount} has no unit (use s, m, h, d or w)`);
     }
-    if (unit === "") throw new TimeTravelInputError(`"${text}": not a duration (expected a number and a unit, e.g. 3d or 1d12h)`);
+    if (unit === "")
+      throw new TimeTravelInputError(`"${text}": not a duration (expected a number and a unit, e.g. 3d or 1d12h)`);
     const factor = UNITS[unit];
     if (factor === undefined) throw new TimeTravelInputError(`"${text}": unknown unit "${unit}" (use s, m, h, d or w)`);
     if (seen.has(unit)) throw new TimeTravelInputError(`"${text}": unit "${unit}" is given twice`);
@@ -95,7 +97,10 @@ export function formatDuration(totalSeconds: number | bigint): string {
 
 /** A chain timestamp as `2025-06-03 10:00:01 UTC`. */
 export function formatChainTime(timestamp: number | bigint): string {
-  return `${new Date(Number(timestamp) * 1000).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "")} UTC`;
+  return `${new Date(Number(timestamp) * 1000)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, "")} UTC`;
 }
 
 /** A proposal's title: the first non-empty line of its description, without Markdown heading marks. */
@@ -105,7 +110,16 @@ export function proposalTitle(description: string): string {
 }
 
 /** OpenZeppelin's IGovernor.ProposalState names, by number. */
-export const STATE_NAMES = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"] as const;
+export const STATE_NAMES = [
+  "Pending",
+  "Active",
+  "Canceled",
+  "Defeated",
+  "Succeeded",
+  "Queued",
+  "Expired",
+  "Executed",
+] as const;
 export type ProposalStateName = (typeof STATE_NAMES)[number];
 
 /** What the planner needs of one proposal. */
@@ -133,15 +147,22 @@ export function upcomingEvents(proposals: readonly ProposalTiming[], now: bigint
   for (const p of proposals) {
     // A proposal is Pending while snapshot >= now and Active while deadline >= now: it changes one second later.
     if (p.state === "Pending") events.push({ time: p.snapshot + 1n, proposal: p, what: "voting opens" });
-    if (p.state === "Pending" || p.state === "Active") events.push({ time: p.deadline + 1n, proposal: p, what: "voting closes" });
+    if (p.state === "Pending" || p.state === "Active")
+      events.push({ time: p.deadline + 1n, proposal: p, what: "voting closes" });
     // The timelock operation is ready at its eta.
-    if (p.state === "Queued" && p.eta > 0n) events.push({ time: p.eta, proposal: p, what: "timelock delay ends (can be executed)" });
+    if (p.state === "Queued" && p.eta > 0n)
+      events.push({ time: p.eta, proposal: p, what: "timelock delay ends (can be executed)" });
   }
-  return events.filter((e) => e.time > now).sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.proposal.number - b.proposal.number));
+  return events
+    .filter((e) => e.time > now)
+    .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.proposal.number - b.proposal.number));
 }
 
 /** The next moment any proposal changes state, with everything that happens then; null if nothing is scheduled. */
-export function nextPhase(proposals: readonly ProposalTiming[], now: bigint): { time: bigint; events: PhaseEvent[] } | null {
+export function nextPhase(
+  proposals: readonly ProposalTiming[],
+  now: bigint,
+): { time: bigint; events: PhaseEvent[] } | null {
   const events = upcomingEvents(proposals, now);
   if (events.length === 0) return null;
   const time = events[0].time;
@@ -155,7 +176,8 @@ export function describeChanges(
   epochs?: { before: bigint; after: bigint },
 ): string[] {
   const lines: string[] = [];
-  if (epochs && epochs.after !== epochs.before) lines.push(`credit epoch ${epochs.before} → ${epochs.after}: members accrued new voice credits`);
+  if (epochs && epochs.after !== epochs.before)
+    lines.push(`credit epoch ${epochs.before} → ${epochs.after}: members accrued new voice credits`);
   const earlier = new Map(before.map((p) => [p.id, p]));
   for (const p of after) {
     const was = earlier.get(p.id);
@@ -259,10 +281,12 @@ export async function advanceChain(
   await networkHelpers.time.increaseTo(to);
   const after = coop ? await readProposals(coop.governor, coop.deployBlock) : [];
   const epochAfter = coop ? await coop.credits.currentEpoch() : undefined;
-  const epochs = epochBefore !== undefined && epochAfter !== undefined ? { before: epochBefore, after: epochAfter } : undefined;
+  const epochs =
+    epochBefore !== undefined && epochAfter !== undefined ? { before: epochBefore, after: epochAfter } : undefined;
   const changes = describeChanges(before, after, epochs);
   for (const p of after) {
-    if (p.state === "Queued" && p.eta > now && p.eta <= to) changes.push(`#${p.number} "${p.title}": timelock delay over, can be executed`);
+    if (p.state === "Queued" && p.eta > now && p.eta <= to)
+      changes.push(`#${p.number} "${p.title}": timelock delay over, can be executed`);
   }
   return {
     chainId,

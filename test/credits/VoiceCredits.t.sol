@@ -56,7 +56,9 @@ abstract contract CreditsScenarioBase is CoopFixture {
     function _tryPropose(address proposer) internal returns (uint256 pid) {
         uint256 balance = credits.balanceOf(proposer);
         if (balance < DEPOSIT) {
-            vm.expectRevert(abi.encodeWithSelector(IVoiceCredits.InsufficientCredits.selector, proposer, DEPOSIT, balance));
+            vm.expectRevert(
+                abi.encodeWithSelector(IVoiceCredits.InsufficientCredits.selector, proposer, DEPOSIT, balance)
+            );
             _propose(proposer);
             assertEq(credits.balanceOf(proposer), balance, "refused proposal moved credits");
             return 0;
@@ -88,10 +90,11 @@ abstract contract CreditsScenarioBase is CoopFixture {
 
     /// @dev `voter` adds an affordable number of votes on `pid`, on the side they already took or (mostly) For.
     /// Returns the credits paid, the votes added and the side; nothing is added when the voter cannot pay one vote.
-    function _voteAffordably(address voter, uint256 pid, uint256 x)
-        internal
-        returns (uint256 paid, uint256 added, uint8 side)
-    {
+    function _voteAffordably(
+        address voter,
+        uint256 pid,
+        uint256 x
+    ) internal returns (uint256 paid, uint256 added, uint8 side) {
         (bool voted, uint8 previousSide, uint256 previous, ) = governor.receiptOf(pid, voter);
         side = voted ? previousSide : (x % 4 == 0 ? AGAINST : FOR);
         // Only a member since the snapshot may vote (checked elsewhere); skip the others here.
@@ -123,10 +126,11 @@ abstract contract CreditsScenarioBase is CoopFixture {
 
     /// @dev Reads `credited` from the governor's ProposalDepositSettled event and cross-checks the ledger's
     /// DepositReturned / DepositBurned events, as an auditor replaying events would.
-    function _creditedFromLogs(uint256 pid, bool returned, bool proposerStillMember)
-        private
-        returns (uint256 credited)
-    {
+    function _creditedFromLogs(
+        uint256 pid,
+        bool returned,
+        bool proposerStillMember
+    ) private returns (uint256 credited) {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         bool seenSettled;
         bool seenReturned;
@@ -136,7 +140,10 @@ abstract contract CreditsScenarioBase is CoopFixture {
             bytes32 topic = logs[i].topics[0];
             if (logs[i].emitter == address(governor) && topic == IMutualGovernor.ProposalDepositSettled.selector) {
                 assertEq(uint256(logs[i].topics[1]), pid, "settled event: proposal");
-                (uint256 amount, bool evReturned, uint256 evCredited) = abi.decode(logs[i].data, (uint256, bool, uint256));
+                (uint256 amount, bool evReturned, uint256 evCredited) = abi.decode(
+                    logs[i].data,
+                    (uint256, bool, uint256)
+                );
                 assertEq(amount, DEPOSIT, "settled event: amount");
                 assertEq(evReturned, returned, "settled event: returned");
                 credited = evCredited;
@@ -406,7 +413,10 @@ contract VoiceCreditsIsolationTest is CreditsScenarioBase {
     function _tryToTakeFromBob(uint256 x) private {
         uint256 amount = bound(x, 1, CAP);
         bytes memory nonTransferable = abi.encodeWithSelector(IVoiceCredits.VoiceCreditsNonTransferable.selector);
-        bytes memory notGovernor = abi.encodeWithSelector(IVoiceCredits.VoiceCreditsUnauthorizedGovernor.selector, alice);
+        bytes memory notGovernor = abi.encodeWithSelector(
+            IVoiceCredits.VoiceCreditsUnauthorizedGovernor.selector,
+            alice
+        );
         bytes memory notCard = abi.encodeWithSelector(IVoiceCredits.VoiceCreditsUnauthorizedCard.selector, alice);
 
         vm.expectRevert(nonTransferable);
@@ -535,7 +545,7 @@ contract VoiceCreditsScheduleTest is CoopFixture {
         address m = memberAddrs[slot];
         if (op == 0) {
             uint256 shortest = hasPending && pending.len < current.len ? pending.len : current.len;
-            vm.warp(block.timestamp + x % (3 * shortest + 1));
+            vm.warp(block.timestamp + (x % (3 * shortest + 1)));
         } else if (op == 1) {
             vm.warp(epochEnd - 1 + (x % 3)); // the last second of the epoch, its boundary, or just after
         } else if (op == 2) {

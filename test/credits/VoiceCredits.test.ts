@@ -64,7 +64,11 @@ async function deployCredits(
  */
 async function ownedFixture(): Promise<Owned> {
   const [owner, gov, alice, bob, carol, dave, stranger] = await ethers.getSigners();
-  const card = (await ethers.deployContract("MembershipCard", ["Bakery Co-op", "BAKE", owner.address], owner)) as unknown as MembershipCard;
+  const card = (await ethers.deployContract(
+    "MembershipCard",
+    ["Bakery Co-op", "BAKE", owner.address],
+    owner,
+  )) as unknown as MembershipCard;
   await card.waitForDeployment();
   const credits = await deployCredits(card, owner);
   await (await card.bindVoiceCredits(await credits.getAddress())).wait();
@@ -210,7 +214,13 @@ function modelBalance(m: ScheduleModel, a: ModelAccount | undefined, now: bigint
   return m.stepwise(a.balance, a.epoch, m.epochAt(now));
 }
 
-function schedOf(s: { start: bigint; firstEpoch: bigint; epochLength: bigint; creditsPerEpoch: bigint; maxBalance: bigint }): Sched {
+function schedOf(s: {
+  start: bigint;
+  firstEpoch: bigint;
+  epochLength: bigint;
+  creditsPerEpoch: bigint;
+  maxBalance: bigint;
+}): Sched {
   return {
     start: BigInt(s.start),
     firstEpoch: BigInt(s.firstEpoch),
@@ -292,7 +302,9 @@ describe("VoiceCredits", function () {
       const { card, credits, alice, start } = await networkHelpers.loadFixture(ownedFixture);
       const t = start + 2 * WEEK + 3 * DAY; // epoch 2
       await time.setNextBlockTimestamp(t);
-      await expect(card.admit(alice.address)).to.emit(credits, "AccountOpened").withArgs(alice.address, 1n, 2n, CREDITS_PER_EPOCH);
+      await expect(card.admit(alice.address))
+        .to.emit(credits, "AccountOpened")
+        .withArgs(alice.address, 1n, 2n, CREDITS_PER_EPOCH);
       expect(await credits.balanceOf(alice.address)).to.equal(CREDITS_PER_EPOCH);
       const acc = await credits.accountOf(alice.address);
       expect(tuple(acc)).to.deep.equal([CREDITS_PER_EPOCH, 2n, BigInt(t), 1n]);
@@ -313,7 +325,9 @@ describe("VoiceCredits", function () {
       const { card, credits, alice, start } = await networkHelpers.loadFixture(ownedFixture);
       await sendAt(start + DAY, () => credits.setSchedule(WEEK, 30n, 1000n));
       await time.setNextBlockTimestamp(start + 2 * DAY);
-      await expect(card.admit(alice.address)).to.emit(credits, "AccountOpened").withArgs(alice.address, 1n, 0n, CREDITS_PER_EPOCH);
+      await expect(card.admit(alice.address))
+        .to.emit(credits, "AccountOpened")
+        .withArgs(alice.address, 1n, 0n, CREDITS_PER_EPOCH);
       await time.increaseTo(start + WEEK - 1);
       expect(await credits.balanceOf(alice.address)).to.equal(100n);
       await time.increaseTo(start + WEEK);
@@ -345,7 +359,9 @@ describe("VoiceCredits", function () {
       for (let k = 0; k <= 9; k++) {
         await time.increaseTo(start + k * WEEK + 3 * DAY);
         const expected = BigInt(k + 1) * CREDITS_PER_EPOCH;
-        expect(await credits.balanceOf(alice.address), `epoch ${k}`).to.equal(expected < MAX_BALANCE ? expected : MAX_BALANCE);
+        expect(await credits.balanceOf(alice.address), `epoch ${k}`).to.equal(
+          expected < MAX_BALANCE ? expected : MAX_BALANCE,
+        );
       }
       await time.increaseTo(start + 500 * WEEK);
       expect(await credits.balanceOf(alice.address)).to.equal(MAX_BALANCE);
@@ -376,7 +392,9 @@ describe("VoiceCredits", function () {
       await sendAt(start + WEEK + DAY, () => credits.connect(gov).holdDeposit(alice.address, 30n)); // 200 - 30
       await time.setNextBlockTimestamp(start + 2 * WEEK + DAY);
       const forfeited = 170n + CREDITS_PER_EPOCH;
-      await expect(card.connect(alice).resign()).to.emit(credits, "AccountClosed").withArgs(alice.address, 2n, forfeited);
+      await expect(card.connect(alice).resign())
+        .to.emit(credits, "AccountClosed")
+        .withArgs(alice.address, 2n, forfeited);
       expect(await credits.balanceOf(alice.address)).to.equal(0n);
       expect(tuple(await credits.accountOf(alice.address))).to.deep.equal([0n, 0n, 0n, 0n]);
       await time.increaseTo(start + 6 * WEEK);
@@ -389,7 +407,9 @@ describe("VoiceCredits", function () {
     it("zeroes credits on expulsion with AccountClosed(member, epoch, forfeited)", async function () {
       const { card, credits, bob, start } = await networkHelpers.loadFixture(twoMembersFixture);
       await time.setNextBlockTimestamp(start + 2 * WEEK + DAY);
-      await expect(card.expel(bob.address, "no-show")).to.emit(credits, "AccountClosed").withArgs(bob.address, 2n, 300n);
+      await expect(card.expel(bob.address, "no-show"))
+        .to.emit(credits, "AccountClosed")
+        .withArgs(bob.address, 2n, 300n);
       expect(await credits.balanceOf(bob.address)).to.equal(0n);
       expect(tuple(await credits.accountOf(bob.address))).to.deep.equal([0n, 0n, 0n, 0n]);
     });
@@ -401,7 +421,9 @@ describe("VoiceCredits", function () {
       await sendAt(start + 5 * WEEK + DAY, () => card.connect(alice).resign());
       const t = start + 5 * WEEK + 2 * DAY;
       await time.setNextBlockTimestamp(t);
-      await expect(card.admit(alice.address)).to.emit(credits, "AccountOpened").withArgs(alice.address, 3n, 5n, CREDITS_PER_EPOCH);
+      await expect(card.admit(alice.address))
+        .to.emit(credits, "AccountOpened")
+        .withArgs(alice.address, 3n, 5n, CREDITS_PER_EPOCH);
       expect(await credits.balanceOf(alice.address)).to.equal(CREDITS_PER_EPOCH);
       expect(tuple(await credits.accountOf(alice.address))).to.deep.equal([CREDITS_PER_EPOCH, 5n, BigInt(t), 3n]);
       await time.increaseTo(start + 6 * WEEK);
@@ -446,7 +468,8 @@ describe("VoiceCredits", function () {
 
   describe("governor-only spending and deposits", function () {
     it("refuses spendForVote, holdDeposit, returnDeposit and burnDeposit from anyone but the governor", async function () {
-      const { card, credits, owner, gov, alice, bob, stranger, start } = await networkHelpers.loadFixture(twoMembersFixture);
+      const { card, credits, owner, gov, alice, bob, stranger, start } =
+        await networkHelpers.loadFixture(twoMembersFixture);
       await (await credits.connect(gov).holdDeposit(bob.address, 40n)).wait();
       const accounts = [alice.address, bob.address, stranger.address, gov.address];
       const before = await creditsState(credits, accounts);
@@ -472,7 +495,9 @@ describe("VoiceCredits", function () {
       const { credits, gov, alice, stranger } = await networkHelpers.loadFixture(twoMembersFixture);
       await (await credits.connect(gov).holdDeposit(alice.address, 25n)).wait();
       expect(await credits.balanceOf(gov.address)).to.equal(25n);
-      await expect(credits.setGovernor(stranger.address)).to.emit(credits, "GovernorChanged").withArgs(gov.address, stranger.address);
+      await expect(credits.setGovernor(stranger.address))
+        .to.emit(credits, "GovernorChanged")
+        .withArgs(gov.address, stranger.address);
       expect(await credits.governor()).to.equal(stranger.address);
       // The governor's balance is the held deposits, whoever the governor is.
       expect(await credits.balanceOf(stranger.address)).to.equal(25n);
@@ -693,18 +718,25 @@ describe("VoiceCredits", function () {
       await sendAt(start + 3000, () => card.admit(alice.address));
       await sendAt(start + 4000, () => card.reassign(bob.address, carol.address));
       for (const who of [alice, carol, bob]) {
-        expect(await credits.connect(gov).spendForVote.staticCall(who.address, snapshot, 1n), who.address).to.deep.equal([
-          BigInt(SpendStatus.NotEligible),
-          0n,
-        ]);
+        expect(
+          await credits.connect(gov).spendForVote.staticCall(who.address, snapshot, 1n),
+          who.address,
+        ).to.deep.equal([BigInt(SpendStatus.NotEligible), 0n]);
       }
       const accounts = [alice.address, bob.address, carol.address];
       const before = await creditsState(credits, accounts);
-      for (const who of [alice, carol, bob]) await (await credits.connect(gov).spendForVote(who.address, snapshot, 1n)).wait();
+      for (const who of [alice, carol, bob])
+        await (await credits.connect(gov).spendForVote(who.address, snapshot, 1n)).wait();
       expect(await creditsState(credits, accounts)).to.deep.equal(before);
       // With a snapshot inside the current stint both are eligible.
-      expect(await credits.connect(gov).spendForVote.staticCall(alice.address, start + 3000, 1n)).to.deep.equal([0n, 100n]);
-      expect(await credits.connect(gov).spendForVote.staticCall(carol.address, start + 4000, 1n)).to.deep.equal([0n, 100n]);
+      expect(await credits.connect(gov).spendForVote.staticCall(alice.address, start + 3000, 1n)).to.deep.equal([
+        0n,
+        100n,
+      ]);
+      expect(await credits.connect(gov).spendForVote.staticCall(carol.address, start + 4000, 1n)).to.deep.equal([
+        0n,
+        100n,
+      ]);
     });
 
     it("returns InsufficientCredits with the available amount (accrual included) and spends nothing", async function () {
@@ -765,7 +797,13 @@ describe("VoiceCredits", function () {
         .to.emit(credits, "ScheduleChanged")
         .withArgs(1n, BigInt(start + 2 * WEEK), 2n, BigInt(WEEK), 30n, 1000n);
       expect(await credits.scheduleCount()).to.equal(2n);
-      expect(tuple(await credits.scheduleAt(1))).to.deep.equal([BigInt(start + 2 * WEEK), 2n, BigInt(WEEK), 30n, 1000n]);
+      expect(tuple(await credits.scheduleAt(1))).to.deep.equal([
+        BigInt(start + 2 * WEEK),
+        2n,
+        BigInt(WEEK),
+        30n,
+        1000n,
+      ]);
       expect(tuple(await credits.currentSchedule())).to.deep.equal(first);
       expect(await credits.nextEpochStart()).to.equal(BigInt(start + 2 * WEEK));
       // While the change is pending, a non-member still reads as zero (and nothing reverts).
@@ -775,7 +813,13 @@ describe("VoiceCredits", function () {
       expect(tuple(await credits.currentSchedule())).to.deep.equal(first);
       expect(await credits.currentEpoch()).to.equal(1n);
       await time.increaseTo(start + 2 * WEEK);
-      expect(tuple(await credits.currentSchedule())).to.deep.equal([BigInt(start + 2 * WEEK), 2n, BigInt(WEEK), 30n, 1000n]);
+      expect(tuple(await credits.currentSchedule())).to.deep.equal([
+        BigInt(start + 2 * WEEK),
+        2n,
+        BigInt(WEEK),
+        30n,
+        1000n,
+      ]);
       expect(await credits.currentEpoch()).to.equal(2n);
     });
 
@@ -931,7 +975,13 @@ describe("VoiceCredits", function () {
       await sendAt(start + DAY, () => credits.setSchedule(366 * DAY, 5n, 5n));
       expect(tuple(await credits.scheduleAt(1))).to.deep.equal([BigInt(start + WEEK), 1n, BigInt(366 * DAY), 5n, 5n]);
       await sendAt(start + 2 * DAY, () => credits.setSchedule(DAY, MAX_UINT48, MAX_UINT48));
-      expect(tuple(await credits.scheduleAt(1))).to.deep.equal([BigInt(start + WEEK), 1n, BigInt(DAY), MAX_UINT48, MAX_UINT48]);
+      expect(tuple(await credits.scheduleAt(1))).to.deep.equal([
+        BigInt(start + WEEK),
+        1n,
+        BigInt(DAY),
+        MAX_UINT48,
+        MAX_UINT48,
+      ]);
       expect(await credits.scheduleCount()).to.equal(2n);
       await time.increaseTo(start + WEEK + 3 * DAY);
       // 100 (epoch 0), then the cap is reached at once.
@@ -979,7 +1029,10 @@ describe("VoiceCredits", function () {
       // Bob is touched (a deposit) while alice is not.
       nowT = S + W + 4n * D;
       await sendAt(Number(nowT), () => credits.connect(gov).holdDeposit(bob.address, 33n));
-      accounts[bob.address] = { balance: modelBalance(model, accounts[bob.address], nowT) - 33n, epoch: model.epochAt(nowT) };
+      accounts[bob.address] = {
+        balance: modelBalance(model, accounts[bob.address], nowT) - 33n,
+        epoch: model.epochAt(nowT),
+      };
       await check("after bob's deposit");
       await waitUntil(S + 3n * W);
       await setAt(S + 3n * W + 1n * H, 5 * HOUR, 3n, 90n); // a lowered cap
@@ -1102,7 +1155,11 @@ describe("VoiceCredits", function () {
       await time.increaseTo(start + 2 * W + 30 * D + 7);
 
       // ---- the auditor's side: events and nothing else ----
-      const logs = await ethers.provider.getLogs({ address: await credits.getAddress(), fromBlock: 0, toBlock: "latest" });
+      const logs = await ethers.provider.getLogs({
+        address: await credits.getAddress(),
+        fromBlock: 0,
+        toBlock: "latest",
+      });
       const events = logs
         .slice()
         .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)
@@ -1189,7 +1246,13 @@ describe("VoiceCredits", function () {
       }
 
       // Every kind of event took part, and the scenario left non-trivial balances to check.
-      expect(counts).to.include({ AccountOpened: 4, AccountClosed: 2, AccountMoved: 1, DepositHeld: 5, DepositReturned: 2 });
+      expect(counts).to.include({
+        AccountOpened: 4,
+        AccountClosed: 2,
+        AccountMoved: 1,
+        DepositHeld: 5,
+        DepositReturned: 2,
+      });
       expect(counts.ScheduleChanged).to.equal(4);
       expect(counts.DepositBurned).to.equal(2);
       expect(accounts.has(alice.address)).to.equal(false);

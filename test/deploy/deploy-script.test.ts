@@ -82,7 +82,12 @@ describe("Deploy script: parameter files (scripts/lib/deploy-params.ts)", functi
     const founders = raw.founders as string[];
     const maxBalance = 2n ** 48n - 1n;
     const config = parseCoopParameters({
-      [MODULE_ID]: { ...raw, founders: founders.map((f) => f.toLowerCase()), maxBalance: `${maxBalance}n`, creditsPerEpoch: "100n" },
+      [MODULE_ID]: {
+        ...raw,
+        founders: founders.map((f) => f.toLowerCase()),
+        maxBalance: `${maxBalance}n`,
+        creditsPerEpoch: "100n",
+      },
     });
     expect(config.maxBalance).to.equal(maxBalance);
     expect(config.creditsPerEpoch).to.equal(100n);
@@ -92,9 +97,13 @@ describe("Deploy script: parameter files (scripts/lib/deploy-params.ts)", functi
   it("accepts creditsName and creditsSymbol only with the values the deploy derives from the name", async function () {
     const raw = await goodParams();
     const derived = moduleParameters(parseCoopParameters({ [MODULE_ID]: raw }))[MODULE_ID];
-    expect(problemsOf({ [MODULE_ID]: { ...raw, creditsName: derived.creditsName, creditsSymbol: derived.creditsSymbol } })).to.deep.equal([]);
+    expect(
+      problemsOf({ [MODULE_ID]: { ...raw, creditsName: derived.creditsName, creditsSymbol: derived.creditsSymbol } }),
+    ).to.deep.equal([]);
     const problems = problemsOf({ [MODULE_ID]: { ...raw, creditsName: "Bread Tokens" } });
-    expect(problems).to.deep.equal([`creditsName: the deploy sets it to "${derived.creditsName}" (derived from name); remove it or use that value`]);
+    expect(problems).to.deep.equal([
+      `creditsName: the deploy sets it to "${derived.creditsName}" (derived from name); remove it or use that value`,
+    ]);
   });
 
   /** One bad field each: the change to a good file, and the one problem it must produce. */
@@ -102,7 +111,11 @@ describe("Deploy script: parameter files (scripts/lib/deploy-params.ts)", functi
     { scenario: "name missing", change: (p) => delete p.name, problem: /^name: missing$/ },
     { scenario: "name not a string", change: (p) => (p.name = 42), problem: /^name: must be a string, not a number$/ },
     { scenario: "symbol empty", change: (p) => (p.symbol = "  "), problem: /^symbol: must not be empty$/ },
-    { scenario: "epochLength missing", change: (p) => delete p.epochLength, problem: /^epochLength: missing \(seconds\)$/ },
+    {
+      scenario: "epochLength missing",
+      change: (p) => delete p.epochLength,
+      problem: /^epochLength: missing \(seconds\)$/,
+    },
     {
       scenario: "epochLength a plain string",
       change: (p) => (p.epochLength = "604800"),
@@ -113,31 +126,68 @@ describe("Deploy script: parameter files (scripts/lib/deploy-params.ts)", functi
       change: (p) => (p.epochLength = 367 * 86400),
       problem: /^epochLength: 31708800 is out of range; it must be between 1 and 31622400 \(seconds\)$/,
     },
-    { scenario: "creditsPerEpoch fractional", change: (p) => (p.creditsPerEpoch = 1.5), problem: /^creditsPerEpoch: must be a whole number, not 1\.5$/ },
-    { scenario: "creditsPerEpoch zero", change: (p) => (p.creditsPerEpoch = 0), problem: /^creditsPerEpoch: 0 is out of range/ },
+    {
+      scenario: "creditsPerEpoch fractional",
+      change: (p) => (p.creditsPerEpoch = 1.5),
+      problem: /^creditsPerEpoch: must be a whole number, not 1\.5$/,
+    },
+    {
+      scenario: "creditsPerEpoch zero",
+      change: (p) => (p.creditsPerEpoch = 0),
+      problem: /^creditsPerEpoch: 0 is out of range/,
+    },
     {
       scenario: "maxBalance below creditsPerEpoch",
       change: (p) => (p.maxBalance = Number(p.creditsPerEpoch) - 1),
       problem: /^maxBalance: \d+ is less than creditsPerEpoch \(\d+\); the cap must hold at least one epoch's credits$/,
     },
-    { scenario: "votingDelay negative", change: (p) => (p.votingDelay = -1), problem: /^votingDelay: -1 is out of range/ },
-    { scenario: "votingPeriod zero", change: (p) => (p.votingPeriod = 0), problem: /^votingPeriod: 0 is out of range; it must be between 1 and 4294967295 \(seconds\)$/ },
-    { scenario: "votingPeriod null", change: (p) => (p.votingPeriod = null), problem: /^votingPeriod: must be a number, not null$/ },
-    { scenario: "quorumBps zero", change: (p) => (p.quorumBps = 0), problem: /^quorumBps: 0 is out of range; it must be between 1 and 10000/ },
-    { scenario: "quorumBps above 10000", change: (p) => (p.quorumBps = 10_001), problem: /^quorumBps: 10001 is out of range; it must be between 1 and 10000/ },
+    {
+      scenario: "votingDelay negative",
+      change: (p) => (p.votingDelay = -1),
+      problem: /^votingDelay: -1 is out of range/,
+    },
+    {
+      scenario: "votingPeriod zero",
+      change: (p) => (p.votingPeriod = 0),
+      problem: /^votingPeriod: 0 is out of range; it must be between 1 and 4294967295 \(seconds\)$/,
+    },
+    {
+      scenario: "votingPeriod null",
+      change: (p) => (p.votingPeriod = null),
+      problem: /^votingPeriod: must be a number, not null$/,
+    },
+    {
+      scenario: "quorumBps zero",
+      change: (p) => (p.quorumBps = 0),
+      problem: /^quorumBps: 0 is out of range; it must be between 1 and 10000/,
+    },
+    {
+      scenario: "quorumBps above 10000",
+      change: (p) => (p.quorumBps = 10_001),
+      problem: /^quorumBps: 10001 is out of range; it must be between 1 and 10000/,
+    },
     {
       scenario: "proposalDeposit above maxBalance",
       change: (p) => (p.proposalDeposit = Number(p.maxBalance) + 1),
-      problem: /^proposalDeposit: \d+ is more than maxBalance \(\d+\); no member could ever hold enough credits to propose$/,
+      problem:
+        /^proposalDeposit: \d+ is more than maxBalance \(\d+\); no member could ever hold enough credits to propose$/,
     },
-    { scenario: "lateQuorumExtension missing", change: (p) => delete p.lateQuorumExtension, problem: /^lateQuorumExtension: missing \(seconds\)$/ },
+    {
+      scenario: "lateQuorumExtension missing",
+      change: (p) => delete p.lateQuorumExtension,
+      problem: /^lateQuorumExtension: missing \(seconds\)$/,
+    },
     {
       scenario: "timelockDelay beyond a safe JSON number",
       change: (p) => (p.timelockDelay = 2 ** 53 + 2),
       problem: /^timelockDelay: 9007199254740994 is too big for a JSON number; write it as a string ending in n/,
     },
     { scenario: "founders missing", change: (p) => delete p.founders, problem: /^founders: missing/ },
-    { scenario: "founders not an array", change: (p) => (p.founders = (p.founders as string[])[0]), problem: /^founders: must be a JSON array of addresses, not a string$/ },
+    {
+      scenario: "founders not an array",
+      change: (p) => (p.founders = (p.founders as string[])[0]),
+      problem: /^founders: must be a JSON array of addresses, not a string$/,
+    },
     { scenario: "founders empty", change: (p) => (p.founders = []), problem: /^founders: the list is empty\./ },
     {
       scenario: "a founder that is not an address",
@@ -151,13 +201,23 @@ describe("Deploy script: parameter files (scripts/lib/deploy-params.ts)", functi
         const address = list[1];
         // Flip the case of the first letter after 0x: same address, broken checksum.
         const at = address.slice(2).search(/[a-fA-F]/) + 2;
-        const flipped = address[at] === address[at].toUpperCase() ? address[at].toLowerCase() : address[at].toUpperCase();
+        const flipped =
+          address[at] === address[at].toUpperCase() ? address[at].toLowerCase() : address[at].toUpperCase();
         list[1] = address.slice(0, at) + flipped + address.slice(at + 1);
       },
-      problem: /^founders\[1\]: "0x[0-9a-fA-F]{40}" is not an address \(its mixed-case checksum is wrong: check for a typo\)$/,
+      problem:
+        /^founders\[1\]: "0x[0-9a-fA-F]{40}" is not an address \(its mixed-case checksum is wrong: check for a typo\)$/,
     },
-    { scenario: "a founder that is a number", change: (p) => (p.founders as unknown[]).push(7), problem: /^founders\[8\]: must be an address string, not a number$/ },
-    { scenario: "the zero address as a founder", change: (p) => (p.founders as unknown[]).push(ZeroAddress), problem: /^founders\[8\]: the zero address cannot be a member$/ },
+    {
+      scenario: "a founder that is a number",
+      change: (p) => (p.founders as unknown[]).push(7),
+      problem: /^founders\[8\]: must be an address string, not a number$/,
+    },
+    {
+      scenario: "the zero address as a founder",
+      change: (p) => (p.founders as unknown[]).push(ZeroAddress),
+      problem: /^founders\[8\]: the zero address cannot be a member$/,
+    },
     {
       scenario: "a founder listed twice (in another case)",
       change: (p) => (p.founders as string[]).push((p.founders as string[])[3].toLowerCase()),
@@ -166,9 +226,15 @@ describe("Deploy script: parameter files (scripts/lib/deploy-params.ts)", functi
     {
       scenario: "more founders than one transaction can admit",
       change: (p) => (p.founders = Array.from({ length: MAX_FOUNDERS + 1 }, (_, i) => getAddress(toBeHex(i + 1, 20)))),
-      problem: new RegExp(`^founders: ${MAX_FOUNDERS + 1} founders; at most ${MAX_FOUNDERS} are admitted at deployment`),
+      problem: new RegExp(
+        `^founders: ${MAX_FOUNDERS + 1} founders; at most ${MAX_FOUNDERS} are admitted at deployment`,
+      ),
     },
-    { scenario: "a misspelt parameter", change: (p) => (p.quorumBPS = 2000), problem: /^quorumBPS: unknown parameter \(known: / },
+    {
+      scenario: "a misspelt parameter",
+      change: (p) => (p.quorumBPS = 2000),
+      problem: /^quorumBPS: unknown parameter \(known: /,
+    },
   ];
 
   for (const { scenario, change, problem } of badFields) {
@@ -189,15 +255,26 @@ describe("Deploy script: parameter files (scripts/lib/deploy-params.ts)", functi
     const problems = problemsOf({ [MODULE_ID]: params });
     expect(problems).to.have.length(3);
     expect(problems.map((p) => p.split(":")[0]).sort()).to.deep.equal(["founders", "quorumBps", "symbol"]);
-    expect(() => parseCoopParameters({ [MODULE_ID]: params }, "x.json")).to.throw(ParametersError, /^x\.json: 3 problems:\n {2}- /);
+    expect(() => parseCoopParameters({ [MODULE_ID]: params }, "x.json")).to.throw(
+      ParametersError,
+      /^x\.json: 3 problems:\n {2}- /,
+    );
   });
 
-  it("refuses a file that is not {\"MutualCoop\": {...}}", async function () {
+  it('refuses a file that is not {"MutualCoop": {...}}', async function () {
     const params = await goodParams();
-    expect(problemsOf([params])[0]).to.match(/^must be a JSON object of the form \{"MutualCoop": \{\.\.\.\}\}, not an array$/);
-    expect(problemsOf(params)[0]).to.match(/^no "MutualCoop" entry: the parameters go inside \{"MutualCoop": \{\.\.\.\}\} \(found "name", /);
-    expect(problemsOf({ [MODULE_ID]: "x" })).to.deep.equal([`${MODULE_ID} must be an object of parameters, not a string`]);
-    expect(problemsOf({ [MODULE_ID]: params, Other: {} })).to.deep.equal([`"Other": unknown entry (only "${MODULE_ID}" is deployed)`]);
+    expect(problemsOf([params])[0]).to.match(
+      /^must be a JSON object of the form \{"MutualCoop": \{\.\.\.\}\}, not an array$/,
+    );
+    expect(problemsOf(params)[0]).to.match(
+      /^no "MutualCoop" entry: the parameters go inside \{"MutualCoop": \{\.\.\.\}\} \(found "name", /,
+    );
+    expect(problemsOf({ [MODULE_ID]: "x" })).to.deep.equal([
+      `${MODULE_ID} must be an object of parameters, not a string`,
+    ]);
+    expect(problemsOf({ [MODULE_ID]: params, Other: {} })).to.deep.equal([
+      `"Other": unknown entry (only "${MODULE_ID}" is deployed)`,
+    ]);
   });
 
   it("names a missing file and a file that is not JSON", async function () {
@@ -259,7 +336,12 @@ describe("Deploy script: deploying from a parameter file on the in-process chain
       // Every hand-over check holds, and the deployer is refused where it once had power.
       expect(result.handOver.filter((check) => !check.ok)).to.deep.equal([]);
       expect(result.handOver.length).to.be.greaterThan(0);
-      for (const role of [await timelock.DEFAULT_ADMIN_ROLE(), await timelock.PROPOSER_ROLE(), await timelock.CANCELLER_ROLE(), await timelock.EXECUTOR_ROLE()]) {
+      for (const role of [
+        await timelock.DEFAULT_ADMIN_ROLE(),
+        await timelock.PROPOSER_ROLE(),
+        await timelock.CANCELLER_ROLE(),
+        await timelock.EXECUTOR_ROLE(),
+      ]) {
         expect(await timelock.hasRole(role, deployer.address)).to.equal(false);
       }
       await expect(card.connect(deployer).admit(deployer.address))
@@ -282,7 +364,11 @@ describe("Deploy script: deploying from a parameter file on the in-process chain
 
 describe("Deploy script: the command line refuses bad input before connecting (scripts/deploy.ts)", function () {
   const run = (args: string[]) =>
-    spawnSync(process.execPath, [join(ROOT, "scripts", "deploy.ts"), ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    spawnSync(process.execPath, [join(ROOT, "scripts", "deploy.ts"), ...args], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
 
   it("exits with 2 and names the bad field of the parameter file, before connecting or printing anything else", async function () {
     await withTempDir(async (dir) => {

@@ -50,9 +50,10 @@ contract DepositsTest is CoopFixture {
     }
 
     /// With quorum and fewer votes against than twice the votes for, the deposit goes back to the proposer.
-    function testFuzz_settle_returnsDepositWhenQuorumAndNoWideMarginAgainst(uint256 forVotes, uint256 againstVotes)
-        public
-    {
+    function testFuzz_settle_returnsDepositWhenQuorumAndNoWideMarginAgainst(
+        uint256 forVotes,
+        uint256 againstVotes
+    ) public {
         forVotes = bound(forVotes, 1, 9);
         againstVotes = bound(againstVotes, 1, 2 * forVotes - 1 > 10 ? 10 : 2 * forVotes - 1);
         uint256 id = _propose(proposer);

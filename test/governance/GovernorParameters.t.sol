@@ -16,19 +16,20 @@ contract GovernorParametersTest is CoopFixture {
     }
 
     function _deployGovernor(CoopConfig memory cfg) internal returns (MutualGovernor) {
-        return new MutualGovernor(
-            "Mutual Co-op",
-            card,
-            credits,
-            timelock,
-            MutualGovernor.Parameters({
-                votingDelay: cfg.votingDelay,
-                votingPeriod: cfg.votingPeriod,
-                quorumBps: cfg.quorumBps,
-                proposalDeposit: cfg.proposalDeposit,
-                lateQuorumExtension: cfg.lateQuorumExtension
-            })
-        );
+        return
+            new MutualGovernor(
+                "Mutual Co-op",
+                card,
+                credits,
+                timelock,
+                MutualGovernor.Parameters({
+                    votingDelay: cfg.votingDelay,
+                    votingPeriod: cfg.votingPeriod,
+                    quorumBps: cfg.quorumBps,
+                    proposalDeposit: cfg.proposalDeposit,
+                    lateQuorumExtension: cfg.lateQuorumExtension
+                })
+            );
     }
 
     /// A vote that closes as it opens is refused at deployment: GovernorInvalidVotingPeriod(0).
@@ -111,7 +112,9 @@ contract GovernorParametersTest is CoopFixture {
 
         vm.expectRevert(
             abi.encodeWithSelector(
-                IMembershipCard.MembershipCardFutureLookup.selector, block.timestamp, uint48(block.timestamp)
+                IMembershipCard.MembershipCardFutureLookup.selector,
+                block.timestamp,
+                uint48(block.timestamp)
             )
         );
         governor.getVotes(member, block.timestamp);

@@ -195,7 +195,9 @@ describe("MutualGovernor", function () {
       const snapshot = at + (await governor.votingDelay());
       const deadline = snapshot + (await governor.votingPeriod());
       await expect(tx).to.emit(governor, "ProposalDepositStaked").withArgs(id, alice.address, deposit);
-      await expect(tx).to.emit(credits, "DepositHeld").withArgs(alice.address, epoch, deposit, balance - deposit);
+      await expect(tx)
+        .to.emit(credits, "DepositHeld")
+        .withArgs(alice.address, epoch, deposit, balance - deposit);
       await expect(tx)
         .to.emit(governor, "ProposalCreated")
         .withArgs(id, alice.address, [action.target], [0n], anyValue, [action.data], snapshot, deadline, description);
@@ -206,7 +208,12 @@ describe("MutualGovernor", function () {
       expect(await governor.proposalProposer(id)).to.equal(alice.address);
       expect(await governor.proposalSnapshot(id)).to.equal(snapshot);
       expect(await governor.proposalDeadline(id)).to.equal(deadline);
-      expect(arr(await governor.proposalTerms(id))).to.deep.equal([quorumBps, deposit, false, await card.cardOf(alice.address)]);
+      expect(arr(await governor.proposalTerms(id))).to.deep.equal([
+        quorumBps,
+        deposit,
+        false,
+        await card.cardOf(alice.address),
+      ]);
       expect(await governor.state(id)).to.equal(ProposalState.Pending);
       // While pending, the quorum in members is not known yet.
       expect((await governor.proposalTally(id)).quorumMembers).to.equal(0n);
@@ -344,7 +351,12 @@ describe("MutualGovernor", function () {
       expect(await credits.balanceOf(voter.address)).to.equal(before - voteCost(1n));
       expect(arr(await governor.receiptOf(ctx.p.id, voter.address))).to.deep.equal([true, 0n, 1n, voteCost(1n)]);
       const tally = await governor.proposalTally(ctx.p.id);
-      expect([tally.againstVotes, tally.againstVoters, tally.forVotes, tally.forVoters]).to.deep.equal([1n, 1n, 0n, 0n]);
+      expect([tally.againstVotes, tally.againstVoters, tally.forVotes, tally.forVoters]).to.deep.equal([
+        1n,
+        1n,
+        0n,
+        0n,
+      ]);
     });
 
     it("lets a member abstain for free: counted as present, no votes, whatever params say", async function () {
@@ -376,7 +388,13 @@ describe("MutualGovernor", function () {
       await vote(ctx, ctx.p, c, Support.For, 4n);
       await vote(ctx, ctx.p, d, Support.Abstain, 0n);
       const t = await governor.proposalTally(ctx.p.id);
-      expect([t.forVotes, t.againstVotes, t.forVoters, t.againstVoters, t.abstainVoters]).to.deep.equal([7n, 2n, 2n, 1n, 1n]);
+      expect([t.forVotes, t.againstVotes, t.forVoters, t.againstVoters, t.abstainVoters]).to.deep.equal([
+        7n,
+        2n,
+        2n,
+        1n,
+        1n,
+      ]);
       expect(arr(await governor.proposalVotes(ctx.p.id))).to.deep.equal([2n, 7n, 1n]);
       expect(await governor.hasVoted(ctx.p.id, e.address)).to.equal(false);
       expect(arr(await governor.receiptOf(ctx.p.id, e.address))).to.deep.equal([false, 0n, 0n, 0n]);
@@ -404,7 +422,11 @@ describe("MutualGovernor", function () {
       const ctx = await loadFixture(coopFixture);
       const { governor, card, credits } = ctx.coop;
       const newcomer = ctx.outsiders[0];
-      const { target } = await governWhileOpen(ctx, [await call(card, "admit", [newcomer.address])], "Admit a newcomer");
+      const { target } = await governWhileOpen(
+        ctx,
+        [await call(card, "admit", [newcomer.address])],
+        "Admit a newcomer",
+      );
       const snapshot = await governor.proposalSnapshot(target.id);
       expect(await card.isMember(newcomer.address)).to.equal(true);
       expect(await card.memberSince(newcomer.address)).to.be.greaterThan(snapshot);
@@ -431,12 +453,17 @@ describe("MutualGovernor", function () {
       const ctx = await loadFixture(coopFixture);
       const { governor, card } = ctx.coop;
       const returner = ctx.members[6];
-      const { target } = await governWhileOpen(ctx, [await call(card, "admit", [returner.address])], "Re-admit a former member", {
-        exclude: [returner.address],
-        beforeExecute: async () => {
-          await (await card.connect(returner).resign()).wait();
+      const { target } = await governWhileOpen(
+        ctx,
+        [await call(card, "admit", [returner.address])],
+        "Re-admit a former member",
+        {
+          exclude: [returner.address],
+          beforeExecute: async () => {
+            await (await card.connect(returner).resign()).wait();
+          },
         },
-      });
+      );
       const snapshot = await governor.proposalSnapshot(target.id);
       expect(await card.isMember(returner.address)).to.equal(true);
       expect(await card.wasMemberAt(returner.address, snapshot)).to.equal(true);
@@ -452,9 +479,14 @@ describe("MutualGovernor", function () {
       const { governor, card } = ctx.coop;
       const lostKey = ctx.members[5];
       const newKey = ctx.outsiders[0];
-      const { target } = await governWhileOpen(ctx, [await call(card, "reassign", [lostKey.address, newKey.address])], "Move a card to a new key", {
-        exclude: [lostKey.address],
-      });
+      const { target } = await governWhileOpen(
+        ctx,
+        [await call(card, "reassign", [lostKey.address, newKey.address])],
+        "Move a card to a new key",
+        {
+          exclude: [lostKey.address],
+        },
+      );
       const snapshot = await governor.proposalSnapshot(target.id);
       expect(await card.isMember(newKey.address)).to.equal(true);
       await expectUnchanged(ctx, [target.id], [lostKey.address, newKey.address], async () => {
@@ -483,9 +515,14 @@ describe("MutualGovernor", function () {
       const ctx = await loadFixture(coopFixture);
       const { governor, card } = ctx.coop;
       const expelled = ctx.members[7];
-      const { target } = await governWhileOpen(ctx, [await call(card, "expel", [expelled.address, "broke the rules"])], "Expel a member", {
-        exclude: [expelled.address],
-      });
+      const { target } = await governWhileOpen(
+        ctx,
+        [await call(card, "expel", [expelled.address, "broke the rules"])],
+        "Expel a member",
+        {
+          exclude: [expelled.address],
+        },
+      );
       const snapshot = await governor.proposalSnapshot(target.id);
       expect(await card.isMember(expelled.address)).to.equal(false);
       expect(await card.wasMemberAt(expelled.address, snapshot)).to.equal(true);
@@ -503,7 +540,9 @@ describe("MutualGovernor", function () {
       const available = await credits.balanceOf(voter.address);
       const tooMany = isqrt(available) + 1n;
       await expectUnchanged(ctx, [ctx.p.id], [voter.address], async () => {
-        await expect(governor.connect(voter).castVoteWithReasonAndParams(ctx.p.id, Support.For, "", encodeVotes(tooMany)))
+        await expect(
+          governor.connect(voter).castVoteWithReasonAndParams(ctx.p.id, Support.For, "", encodeVotes(tooMany)),
+        )
           .to.be.revertedWithCustomError(credits, "InsufficientCredits")
           .withArgs(voter.address, voteCost(tooMany), available);
       });
@@ -571,7 +610,9 @@ describe("MutualGovernor", function () {
         await expect(governor.connect(fresh).castVoteWithReasonAndParams(ctx.p.id, Support.For, "", encodeVotes(0)))
           .to.be.revertedWithCustomError(governor, "MutualGovernorZeroVotes")
           .withArgs(fresh.address);
-        await expect(governor.connect(topper).castVoteWithReasonAndParams(ctx.p.id, Support.Against, "", encodeVotes(0)))
+        await expect(
+          governor.connect(topper).castVoteWithReasonAndParams(ctx.p.id, Support.Against, "", encodeVotes(0)),
+        )
           .to.be.revertedWithCustomError(governor, "MutualGovernorZeroVotes")
           .withArgs(topper.address);
       });
@@ -603,7 +644,9 @@ describe("MutualGovernor", function () {
       const maxPerMember = (1n << 24n) - 1n;
       await expectUnchanged(ctx, [ctx.p.id], [voter.address], async () => {
         for (const votes of [maxPerMember + 1n, (1n << 256n) - 1n]) {
-          await expect(governor.connect(voter).castVoteWithReasonAndParams(ctx.p.id, Support.For, "", encodeVotes(votes)))
+          await expect(
+            governor.connect(voter).castVoteWithReasonAndParams(ctx.p.id, Support.For, "", encodeVotes(votes)),
+          )
             .to.be.revertedWithCustomError(governor, "MutualGovernorTooManyVotes")
             .withArgs(voter.address, votes);
         }
@@ -712,7 +755,8 @@ describe("MutualGovernor", function () {
       await networkHelpers.mine();
       expect(await governor.quorum(BigInt(await networkHelpers.time.latest()) - 1n)).to.equal(quorumFor(after, bps));
 
-      for (const voter of ctx.members.slice(1, 1 + Number(quorumFor(before, bps)))) await vote(ctx, target, voter, Support.For, 1n);
+      for (const voter of ctx.members.slice(1, 1 + Number(quorumFor(before, bps))))
+        await vote(ctx, target, voter, Support.For, 1n);
       expect((await governor.proposalTally(target.id)).quorumMembers).to.equal(quorumFor(before, bps));
       await endVoting(ctx, target);
       expect(await governor.state(target.id)).to.equal(ProposalState.Succeeded);
@@ -855,7 +899,9 @@ describe("MutualGovernor", function () {
       const settler = ctx.outsiders[0];
       expect(await governor.connect(settler).settleDeposit.staticCall(ctx.p.id)).to.equal(true);
       const tx = governor.connect(settler).settleDeposit(ctx.p.id);
-      await expect(tx).to.emit(governor, "ProposalDepositSettled").withArgs(ctx.p.id, proposer.address, deposit, true, deposit);
+      await expect(tx)
+        .to.emit(governor, "ProposalDepositSettled")
+        .withArgs(ctx.p.id, proposer.address, deposit, true, deposit);
       await expect(tx).to.emit(credits, "DepositReturned").withArgs(proposer.address, epoch, deposit, deposit);
       expect(await credits.balanceOf(proposer.address)).to.equal(balance + deposit);
       expect(await credits.heldDeposits()).to.equal(held - deposit);
@@ -875,7 +921,9 @@ describe("MutualGovernor", function () {
       const held = await credits.heldDeposits();
       expect(await governor.settleDeposit.staticCall(ctx.p.id)).to.equal(false);
       const tx = governor.settleDeposit(ctx.p.id);
-      await expect(tx).to.emit(governor, "ProposalDepositSettled").withArgs(ctx.p.id, proposer.address, deposit, false, 0n);
+      await expect(tx)
+        .to.emit(governor, "ProposalDepositSettled")
+        .withArgs(ctx.p.id, proposer.address, deposit, false, 0n);
       await expect(tx).to.emit(credits, "DepositBurned").withArgs(deposit);
       await expect(tx).to.not.emit(credits, "DepositReturned");
       expect(await credits.balanceOf(proposer.address)).to.equal(balance);
@@ -932,7 +980,9 @@ describe("MutualGovernor", function () {
       const held = await credits.heldDeposits();
       const epoch = await credits.currentEpoch();
       const tx = governor.settleDeposit(p.id);
-      await expect(tx).to.emit(governor, "ProposalDepositSettled").withArgs(p.id, proposer.address, deposit, true, credited);
+      await expect(tx)
+        .to.emit(governor, "ProposalDepositSettled")
+        .withArgs(p.id, proposer.address, deposit, true, credited);
       await expect(tx).to.emit(credits, "DepositReturned").withArgs(proposer.address, epoch, deposit, credited);
       expect(await credits.balanceOf(proposer.address)).to.equal(cap);
       expect(await credits.heldDeposits()).to.equal(held - deposit);
@@ -965,10 +1015,15 @@ describe("MutualGovernor", function () {
       const newKey = ctx.outsiders[0];
       const cardId = await card.cardOf(lostKey.address);
       // The target proposal is made by `lostKey`; governance then moves that card to `newKey` while it is open.
-      const { target } = await governWhileOpen(ctx, [await call(card, "reassign", [lostKey.address, newKey.address])], "Move a card to a new key", {
-        targetProposer: lostKey,
-        exclude: [lostKey.address],
-      });
+      const { target } = await governWhileOpen(
+        ctx,
+        [await call(card, "reassign", [lostKey.address, newKey.address])],
+        "Move a card to a new key",
+        {
+          targetProposer: lostKey,
+          exclude: [lostKey.address],
+        },
+      );
       expect((await governor.proposalTerms(target.id)).proposerCard).to.equal(cardId);
       for (const voter of ctx.members.slice(0, 3)) await vote(ctx, target, voter, Support.For, 1n);
       await endVoting(ctx, target);
@@ -978,7 +1033,9 @@ describe("MutualGovernor", function () {
       const before = await credits.balanceOf(newKey.address);
       const held = await credits.heldDeposits();
       const tx = governor.settleDeposit(target.id);
-      await expect(tx).to.emit(governor, "ProposalDepositSettled").withArgs(target.id, newKey.address, deposit, true, deposit);
+      await expect(tx)
+        .to.emit(governor, "ProposalDepositSettled")
+        .withArgs(target.id, newKey.address, deposit, true, deposit);
       await expect(tx).to.emit(credits, "DepositReturned").withArgs(newKey.address, anyValue, deposit, deposit);
       expect(await credits.balanceOf(newKey.address)).to.equal(before + deposit);
       expect(await credits.balanceOf(lostKey.address)).to.equal(0n);
@@ -1014,7 +1071,9 @@ describe("MutualGovernor", function () {
   describe("timelock and governance-only parameters", function () {
     async function passedAdmission(ctx: Ctx) {
       const newcomer = ctx.outsiders[0];
-      const p = await propose(ctx, ctx.members[0], "Admit a baker", [await call(ctx.coop.card, "admit", [newcomer.address])]);
+      const p = await propose(ctx, ctx.members[0], "Admit a baker", [
+        await call(ctx.coop.card, "admit", [newcomer.address]),
+      ]);
       await startVoting(ctx, p);
       await vote(ctx, p, ctx.members[1], Support.For, 1n);
       await vote(ctx, p, ctx.members[2], Support.For, 1n);
@@ -1038,7 +1097,9 @@ describe("MutualGovernor", function () {
       expect(await card.isMember(newcomer.address)).to.equal(false);
 
       await networkHelpers.time.increaseTo((await governor.proposalEta(p.id)) + 1n);
-      await expect(governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash)).to.emit(governor, "ProposalExecuted").withArgs(p.id);
+      await expect(governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash))
+        .to.emit(governor, "ProposalExecuted")
+        .withArgs(p.id);
       expect(await card.isMember(newcomer.address)).to.equal(true);
       expect(await governor.state(p.id)).to.equal(ProposalState.Executed);
     });
@@ -1080,7 +1141,9 @@ describe("MutualGovernor", function () {
           () => g.relay(caller.address, 0n, "0x"),
         ];
         for (const attempt of attempts) {
-          await expect(attempt()).to.be.revertedWithCustomError(governor, "GovernorOnlyExecutor").withArgs(caller.address);
+          await expect(attempt())
+            .to.be.revertedWithCustomError(governor, "GovernorOnlyExecutor")
+            .withArgs(caller.address);
         }
       }
       expect(await params()).to.deep.equal(before);
@@ -1129,7 +1192,11 @@ describe("MutualGovernor", function () {
       expect(await governor.quorumFraction()).to.equal(next.quorumBps);
       expect(await governor.proposalDeposit()).to.equal(next.deposit);
       expect(await governor.lateQuorumVoteExtension()).to.equal(next.extension);
-      expect(arr(await governor.proposalTerms(earlier.id)).slice(0, 3)).to.deep.equal([old.quorumBps, old.deposit, false]);
+      expect(arr(await governor.proposalTerms(earlier.id)).slice(0, 3)).to.deep.equal([
+        old.quorumBps,
+        old.deposit,
+        false,
+      ]);
       expect((await governor.proposalTally(earlier.id)).quorumMembers).to.equal(
         quorumFor(await card.memberCountAt(await governor.proposalSnapshot(earlier.id)), old.quorumBps),
       );
@@ -1161,7 +1228,11 @@ describe("MutualGovernor", function () {
       const ctx = await loadFixture(coopFixture);
       const { governor, credits } = ctx.coop;
       const old = await credits.currentSchedule();
-      const next = { epochLength: old.epochLength, creditsPerEpoch: old.creditsPerEpoch / 2n, maxBalance: old.maxBalance * 3n };
+      const next = {
+        epochLength: old.epochLength,
+        creditsPerEpoch: old.creditsPerEpoch / 2n,
+        maxBalance: old.maxBalance * 3n,
+      };
       const g = await propose(ctx, ctx.members[0], "Halve the weekly credits, raise the cap", [
         await call(credits, "setSchedule", [next.epochLength, next.creditsPerEpoch, next.maxBalance]),
       ]);
@@ -1187,18 +1258,26 @@ describe("MutualGovernor", function () {
       const before = await credits.balanceOf(member.address);
       await networkHelpers.time.increaseTo(start);
       const s = await credits.currentSchedule();
-      expect([s.epochLength, s.creditsPerEpoch, s.maxBalance]).to.deep.equal([next.epochLength, next.creditsPerEpoch, next.maxBalance]);
+      expect([s.epochLength, s.creditsPerEpoch, s.maxBalance]).to.deep.equal([
+        next.epochLength,
+        next.creditsPerEpoch,
+        next.maxBalance,
+      ]);
       expect(await credits.currentEpoch()).to.equal(epoch + 1n);
       const afterOne = accrue(before, 1n, next.creditsPerEpoch, next.maxBalance);
       expect(await credits.balanceOf(member.address)).to.equal(afterOne);
       await networkHelpers.time.increase(Number(next.epochLength));
-      expect(await credits.balanceOf(member.address)).to.equal(accrue(afterOne, 1n, next.creditsPerEpoch, next.maxBalance));
+      expect(await credits.balanceOf(member.address)).to.equal(
+        accrue(afterOne, 1n, next.creditsPerEpoch, next.maxBalance),
+      );
     });
 
     it("refuses an out-of-range parameter even from governance: execution reverts with MutualGovernorInvalidParameter and the proposal stays queued", async function () {
       const ctx = await loadFixture(coopFixture);
       const { governor } = ctx.coop;
-      const g = await propose(ctx, ctx.members[0], "Quorum of nobody", [await call(governor, "setQuorumFraction", [0])]);
+      const g = await propose(ctx, ctx.members[0], "Quorum of nobody", [
+        await call(governor, "setQuorumFraction", [0]),
+      ]);
       await startVoting(ctx, g);
       await vote(ctx, g, ctx.members[1], Support.For, 1n);
       await vote(ctx, g, ctx.members[2], Support.For, 1n);

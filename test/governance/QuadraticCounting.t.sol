@@ -45,9 +45,7 @@ contract QuadraticCountingTest is CoopFixture {
     // ------------------------------------------------------------------------------------------------
 
     /// Any sequence of 1..8 top-ups on one side costs exactly (total votes)², each paying the marginal cost.
-    function testFuzz_topUpsAlwaysCostTotalSquared(uint256 count, uint256[8] memory topUps, uint256 sideSeed)
-        public
-    {
+    function testFuzz_topUpsAlwaysCostTotalSquared(uint256 count, uint256[8] memory topUps, uint256 sideSeed) public {
         count = bound(count, 1, 8);
         uint8 side = uint8(bound(sideSeed, 0, 1)); // Against or For: abstaining adds no votes
         address voter = memberAddrs[1];
@@ -76,8 +74,9 @@ contract QuadraticCountingTest is CoopFixture {
         assertEq(spent, total * total, "receipt: credits spent");
         assertEq(governor.ballotNonce(proposalId, voter), ballots, "one nonce per vote");
 
-        (uint256 forVotes, uint256 againstVotes, uint256 forVoters, uint256 againstVoters, , ) =
-            governor.proposalTally(proposalId);
+        (uint256 forVotes, uint256 againstVotes, uint256 forVoters, uint256 againstVoters, , ) = governor.proposalTally(
+            proposalId
+        );
         assertEq(side == FOR ? forVotes : againstVotes, total, "tally: votes on the side");
         assertEq(side == FOR ? againstVotes : forVotes, 0, "tally: votes on the other side");
         assertEq(side == FOR ? forVoters : againstVoters, 1, "tally: a top-up is not a new voter");
@@ -154,7 +153,9 @@ contract QuadraticCountingTest is CoopFixture {
         address voter = memberAddrs[2];
         _vote(voter, proposalId, AGAINST, 3);
         VoteState memory before = _read(voter);
-        vm.expectRevert(abi.encodeWithSelector(IMutualGovernor.MutualGovernorCannotSwitchSides.selector, voter, AGAINST));
+        vm.expectRevert(
+            abi.encodeWithSelector(IMutualGovernor.MutualGovernorCannotSwitchSides.selector, voter, AGAINST)
+        );
         vm.prank(voter);
         governor.castVote(proposalId, FOR);
         _assertUnchanged(voter, before);
@@ -280,11 +281,11 @@ contract QuadraticCountingTest is CoopFixture {
     }
 
     /// Sums the receipts per side, checking each voter paid (own votes)² and non-voters have empty receipts.
-    function _sumReceipts(uint256 voterCount, uint256[MEMBERS] memory sides, uint256[MEMBERS] memory start)
-        private
-        view
-        returns (uint256[3] memory votesBySide, uint256[3] memory votersBySide)
-    {
+    function _sumReceipts(
+        uint256 voterCount,
+        uint256[MEMBERS] memory sides,
+        uint256[MEMBERS] memory start
+    ) private view returns (uint256[3] memory votesBySide, uint256[3] memory votersBySide) {
         for (uint256 i = 0; i < MEMBERS; ++i) {
             address m = memberAddrs[i];
             (bool voted, uint8 support, uint256 votes, uint256 spent) = governor.receiptOf(proposalId, m);
@@ -438,8 +439,9 @@ contract QuadraticCountingTest is CoopFixture {
         s.balance = credits.balanceOf(voter);
         (s.voted, s.support, s.votes, s.creditsSpent) = governor.receiptOf(proposalId, voter);
         s.nonce = governor.ballotNonce(proposalId, voter);
-        (s.forVotes, s.againstVotes, s.forVoters, s.againstVoters, s.abstainVoters, ) =
-            governor.proposalTally(proposalId);
+        (s.forVotes, s.againstVotes, s.forVoters, s.againstVoters, s.abstainVoters, ) = governor.proposalTally(
+            proposalId
+        );
         s.deadline = governor.proposalDeadline(proposalId);
     }
 

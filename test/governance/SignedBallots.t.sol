@@ -4,7 +4,6 @@ pragma solidity ^0.8.28;
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IMutualGovernor} from "../../contracts/interfaces/IMutualGovernor.sol";
-import {IVoiceCredits} from "../../contracts/interfaces/IVoiceCredits.sol";
 import {ERC1271WalletMock, GasBurnerWalletMock} from "../../contracts/mocks/ERC1271WalletMock.sol";
 import {CoopFixture} from "../utils/CoopFixture.sol";
 import {Vm} from "../utils/Vm.sol";
@@ -92,10 +91,18 @@ contract SignedBallotsTest is CoopFixture {
     function test_castVoteBySig_usesPerProposalNonce() public {
         address voter = memberAddrs[3];
         bytes32 structHash = keccak256(
-            abi.encode(governor.BALLOT_TYPEHASH(), otherProposalId, FOR, voter, governor.ballotNonce(otherProposalId, voter))
+            abi.encode(
+                governor.BALLOT_TYPEHASH(),
+                otherProposalId,
+                FOR,
+                voter,
+                governor.ballotNonce(otherProposalId, voter)
+            )
         );
-        (uint8 v, bytes32 r, bytes32 s) =
-            vm.sign(memberKeys[3], keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), structHash)));
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(
+            memberKeys[3],
+            keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), structHash))
+        );
         _vote(voter, proposalId, FOR, 1);
         governor.castVoteBySig(otherProposalId, FOR, voter, abi.encodePacked(r, s, v));
         (, , uint256 votes, ) = governor.receiptOf(otherProposalId, voter);
@@ -186,10 +193,11 @@ contract SignedBallotsTest is CoopFixture {
     }
 
     /// @dev Ballot from member `i` of `kind`, and the refusal it should meet (None for a good one).
-    function _ballotOfKind(uint256 i, uint256 kind, uint256 votes)
-        private
-        returns (IMutualGovernor.Ballot memory b, IMutualGovernor.VoteRefusal refusal)
-    {
+    function _ballotOfKind(
+        uint256 i,
+        uint256 kind,
+        uint256 votes
+    ) private returns (IMutualGovernor.Ballot memory b, IMutualGovernor.VoteRefusal refusal) {
         if (kind == 6) {
             // Voted Against directly first, then signs For: a side switch.
             _vote(memberAddrs[i], proposalId, AGAINST, 1);
@@ -226,9 +234,10 @@ contract SignedBallotsTest is CoopFixture {
     }
 
     /// @dev Exactly the bad ballots were skipped, each with its index, voter, proposal and reason.
-    function _assertSkips(IMutualGovernor.Ballot[] memory batch, IMutualGovernor.VoteRefusal[] memory expected)
-        private
-    {
+    function _assertSkips(
+        IMutualGovernor.Ballot[] memory batch,
+        IMutualGovernor.VoteRefusal[] memory expected
+    ) private {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         bool[] memory skipped = new bool[](batch.length);
         for (uint256 j = 0; j < logs.length; ++j) {

@@ -1,7 +1,14 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { TypedDataEncoder, ZeroHash, keccak256, toUtf8Bytes, type TransactionReceipt, type TypedDataField } from "ethers";
+import {
+  TypedDataEncoder,
+  ZeroHash,
+  keccak256,
+  toUtf8Bytes,
+  type TransactionReceipt,
+  type TypedDataField,
+} from "ethers";
 
 import {
   Support,
@@ -14,7 +21,11 @@ import {
   type SignedBallot,
 } from "../../lib/ballots.ts";
 import { marginalCost, voteCost } from "../../lib/quadratic.ts";
-import type { ApproveAllWalletMock, ERC1271WalletMock, GasBurnerWalletMock } from "../../types/ethers-contracts/index.ts";
+import type {
+  ApproveAllWalletMock,
+  ERC1271WalletMock,
+  GasBurnerWalletMock,
+} from "../../types/ethers-contracts/index.ts";
 import {
   ProposalState,
   VoteRefusal,
@@ -81,7 +92,11 @@ async function ballotsFixture(): Promise<BallotCtx> {
 }
 
 /** Signs `message` exactly as the app does: the shared domain and types from lib/ballots.ts. */
-async function sign(signer: HardhatEthersSigner, domain: GovernorDomain, message: QuadraticBallotMessage): Promise<SignedBallot> {
+async function sign(
+  signer: HardhatEthersSigner,
+  domain: GovernorDomain,
+  message: QuadraticBallotMessage,
+): Promise<SignedBallot> {
   const signature = await signer.signTypedData(domain, ballotTypes, message);
   return { ...message, signature };
 }
@@ -113,7 +128,8 @@ function parseBatch(ctx: Ctx, receipt: TransactionReceipt) {
   for (const log of receipt.logs) {
     if (log.address !== governorAddress) continue;
     const parsed = ctx.coop.governor.interface.parseLog(log);
-    if (parsed?.name === "BallotSkipped") skipped.push([parsed.args[0], parsed.args[1], parsed.args[2], parsed.args[3]]);
+    if (parsed?.name === "BallotSkipped")
+      skipped.push([parsed.args[0], parsed.args[1], parsed.args[2], parsed.args[3]]);
     if (parsed?.name === "VoteCastWithParams") {
       counted.push([parsed.args[0], parsed.args[1], parsed.args[2], parsed.args[3], parsed.args[4], parsed.args[5]]);
     }
@@ -134,10 +150,14 @@ describe("Signed ballots", function () {
       const ctx = await loadFixture(ballotsFixture);
       const { governor } = ctx.coop;
       const encoder = TypedDataEncoder.from(ballotTypes);
-      expect(keccak256(toUtf8Bytes(encoder.encodeType("QuadraticBallot")))).to.equal(await governor.QUADRATIC_BALLOT_TYPEHASH());
+      expect(keccak256(toUtf8Bytes(encoder.encodeType("QuadraticBallot")))).to.equal(
+        await governor.QUADRATIC_BALLOT_TYPEHASH(),
+      );
       const b = await makeBallot(ctx, ctx.members[2], { proposalId: ctx.b.id, votes: 4n, reason: "Sundays are busy" });
       const { signature: _signature, ...message } = b;
-      expect(await governor.ballotDigest(ballotTuple(b))).to.equal(TypedDataEncoder.hash(ctx.domain, ballotTypes, message));
+      expect(await governor.ballotDigest(ballotTuple(b))).to.equal(
+        TypedDataEncoder.hash(ctx.domain, ballotTypes, message),
+      );
       const [, name, version, chainId, verifyingContract] = await governor.eip712Domain();
       expect([name, version, chainId, verifyingContract]).to.deep.equal([
         ctx.domain.name,
@@ -163,7 +183,12 @@ describe("Signed ballots", function () {
         .withArgs(voter.address, ctx.b.id, Support.For, votes, "yes please", encodeVotes(votes));
       expect(await credits.balanceOf(voter.address)).to.equal(balance - voteCost(votes));
       expect(await credits.balanceOf(ctx.relayer.address)).to.equal(0n);
-      expect([...(await governor.receiptOf(ctx.b.id, voter.address))]).to.deep.equal([true, 1n, votes, voteCost(votes)]);
+      expect([...(await governor.receiptOf(ctx.b.id, voter.address))]).to.deep.equal([
+        true,
+        1n,
+        votes,
+        voteCost(votes),
+      ]);
       expect(await governor.ballotNonce(ctx.b.id, voter.address)).to.equal(1n);
       expect((await governor.proposalTally(ctx.b.id)).forVotes).to.equal(votes);
     });
@@ -172,7 +197,11 @@ describe("Signed ballots", function () {
       const ctx = await loadFixture(ballotsFixture);
       const { governor, credits } = ctx.coop;
       const [, , voter, quiet] = ctx.members;
-      await (await governor.castBallot(ballotTuple(await makeBallot(ctx, voter, { proposalId: ctx.b.id, support: Support.Against, votes: 2n })))).wait();
+      await (
+        await governor.castBallot(
+          ballotTuple(await makeBallot(ctx, voter, { proposalId: ctx.b.id, support: Support.Against, votes: 2n })),
+        )
+      ).wait();
       const before = await credits.balanceOf(voter.address);
       const topUp = await makeBallot(ctx, voter, { proposalId: ctx.b.id, support: Support.Against, votes: 3n });
       expect(topUp.nonce).to.equal(1n);
@@ -181,7 +210,11 @@ describe("Signed ballots", function () {
       expect([...(await governor.receiptOf(ctx.b.id, voter.address))]).to.deep.equal([true, 0n, 5n, voteCost(5n)]);
 
       const quietBalance = await credits.balanceOf(quiet.address);
-      await (await governor.castBallot(ballotTuple(await makeBallot(ctx, quiet, { proposalId: ctx.b.id, support: Support.Abstain, votes: 7n })))).wait();
+      await (
+        await governor.castBallot(
+          ballotTuple(await makeBallot(ctx, quiet, { proposalId: ctx.b.id, support: Support.Abstain, votes: 7n })),
+        )
+      ).wait();
       expect(await credits.balanceOf(quiet.address)).to.equal(quietBalance);
       expect([...(await governor.receiptOf(ctx.b.id, quiet.address))]).to.deep.equal([true, 2n, 0n, 0n]);
     });
@@ -259,7 +292,11 @@ describe("Signed ballots", function () {
       expect(pendingForB.nonce).to.equal(0n);
 
       await (await governor.connect(voter).castVote(ctx.a.id, Support.For)).wait();
-      await (await governor.connect(ctx.relayer).castBallot(ballotTuple(await makeBallot(ctx, voter, { proposalId: ctx.a.id, votes: 1n })))).wait();
+      await (
+        await governor
+          .connect(ctx.relayer)
+          .castBallot(ballotTuple(await makeBallot(ctx, voter, { proposalId: ctx.a.id, votes: 1n })))
+      ).wait();
       expect(await governor.ballotNonce(ctx.a.id, voter.address)).to.equal(2n);
       expect(await governor.ballotNonce(ctx.b.id, voter.address)).to.equal(0n);
 
@@ -328,10 +365,18 @@ describe("Signed ballots", function () {
         await expect(governor.castBallot(ballotTuple(await makeBallot(ctx, ctx.stranger, { proposalId: ctx.b.id }))))
           .to.be.revertedWithCustomError(governor, "MutualGovernorNotEligible")
           .withArgs(ctx.stranger.address, snapshot);
-        await expect(governor.castBallot(ballotTuple(await makeBallot(ctx, spendthrift, { proposalId: ctx.b.id, votes: tooMany }))))
+        await expect(
+          governor.castBallot(
+            ballotTuple(await makeBallot(ctx, spendthrift, { proposalId: ctx.b.id, votes: tooMany })),
+          ),
+        )
           .to.be.revertedWithCustomError(credits, "InsufficientCredits")
           .withArgs(spendthrift.address, voteCost(tooMany), available);
-        await expect(governor.castBallot(ballotTuple(await makeBallot(ctx, turncoat, { proposalId: ctx.b.id, support: Support.Against }))))
+        await expect(
+          governor.castBallot(
+            ballotTuple(await makeBallot(ctx, turncoat, { proposalId: ctx.b.id, support: Support.Against })),
+          ),
+        )
           .to.be.revertedWithCustomError(governor, "MutualGovernorCannotSwitchSides")
           .withArgs(turncoat.address, Support.For);
       });
@@ -374,7 +419,9 @@ describe("Signed ballots", function () {
       const hostile = await makeBallot(ctx, ctx.members[0], { proposalId: ctx.b.id, voter: burnerAddress, votes: 1n });
       const limit = await governor.ERC1271_GAS_LIMIT();
 
-      const withoutBurner = await governor.connect(ctx.relayer).castBallots.estimateGas([good1, good2].map(ballotTuple));
+      const withoutBurner = await governor
+        .connect(ctx.relayer)
+        .castBallots.estimateGas([good1, good2].map(ballotTuple));
       const batch = [good1, hostile, good2].map(ballotTuple);
       expect(await governor.connect(ctx.relayer).castBallots.staticCall(batch)).to.equal(2n);
       const receipt = await submit(ctx, [good1, hostile, good2]);
@@ -425,7 +472,9 @@ describe("Signed ballots", function () {
       };
       const before = await credits.balanceOf(approveAllAddress);
       const tx = await governor.connect(ctx.relayer).castBallot(ballotTuple(garbage));
-      await expect(tx).to.emit(governor, "VoteCastWithParams").withArgs(approveAllAddress, ctx.b.id, Support.For, 2n, "", encodeVotes(2n));
+      await expect(tx)
+        .to.emit(governor, "VoteCastWithParams")
+        .withArgs(approveAllAddress, ctx.b.id, Support.For, 2n, "", encodeVotes(2n));
       const receipt = (await tx.wait())!;
       expect(receipt.gasUsed).to.be.lessThan(eoaReceipt.gasUsed + limit);
       // Tighter: the extra cost is about what the wallet burns itself (calling it directly as a transaction),
@@ -473,38 +522,80 @@ describe("Signed ballots", function () {
       const good0 = await makeBallot(ctx, m[3], { proposalId: ctx.b.id, votes: 2n, reason: "good 0" });
       const batch: { ballot: SignedBallot; reason: bigint }[] = [
         { ballot: good0, reason: VoteRefusal.None },
-        { ballot: await makeBallot(ctx, m[4], { proposalId: ctx.b.id, deadline: latest - 1n }), reason: VoteRefusal.BallotExpired },
+        {
+          ballot: await makeBallot(ctx, m[4], { proposalId: ctx.b.id, deadline: latest - 1n }),
+          reason: VoteRefusal.BallotExpired,
+        },
         { ballot: await makeBallot(ctx, m[5], { proposalId: ctx.b.id, nonce: 5n }), reason: VoteRefusal.InvalidNonce },
-        { ballot: await makeBallot(ctx, m[7], { proposalId: ctx.b.id, voter: m[6].address }), reason: VoteRefusal.InvalidSignature },
-        { ballot: await makeBallot(ctx, m[8], { proposalId: ctx.b.id, support: Support.Against, votes: 3n, reason: "good 4" }), reason: VoteRefusal.None },
+        {
+          ballot: await makeBallot(ctx, m[7], { proposalId: ctx.b.id, voter: m[6].address }),
+          reason: VoteRefusal.InvalidSignature,
+        },
+        {
+          ballot: await makeBallot(ctx, m[8], {
+            proposalId: ctx.b.id,
+            support: Support.Against,
+            votes: 3n,
+            reason: "good 4",
+          }),
+          reason: VoteRefusal.None,
+        },
         { ballot: await makeBallot(ctx, ctx.stranger, { proposalId: ctx.b.id }), reason: VoteRefusal.NotEligible },
-        { ballot: await makeBallot(ctx, m[9], { proposalId: ctx.b.id, votes: 11n }), reason: VoteRefusal.InsufficientCredits },
-        { ballot: await makeBallot(ctx, m[2], { proposalId: ctx.b.id, support: Support.Against }), reason: VoteRefusal.SwitchedSides },
+        {
+          ballot: await makeBallot(ctx, m[9], { proposalId: ctx.b.id, votes: 11n }),
+          reason: VoteRefusal.InsufficientCredits,
+        },
+        {
+          ballot: await makeBallot(ctx, m[2], { proposalId: ctx.b.id, support: Support.Against }),
+          reason: VoteRefusal.SwitchedSides,
+        },
         { ballot: await makeBallot(ctx, m[4], { proposalId: unknownId }), reason: VoteRefusal.ProposalNotActive },
         { ballot: good0, reason: VoteRefusal.InvalidNonce }, // the same ballot again in the same batch
-        { ballot: await makeBallot(ctx, ctx.walletOwner, { proposalId: ctx.a.id, voter: walletAddress, reason: "good 10" }), reason: VoteRefusal.None },
+        {
+          ballot: await makeBallot(ctx, ctx.walletOwner, {
+            proposalId: ctx.a.id,
+            voter: walletAddress,
+            reason: "good 10",
+          }),
+          reason: VoteRefusal.None,
+        },
         { ballot: await makeBallot(ctx, m[5], { proposalId: ctx.b.id, votes: 0n }), reason: VoteRefusal.ZeroVotes },
-        { ballot: await makeBallot(ctx, m[6], { proposalId: ctx.b.id, support: 3 }), reason: VoteRefusal.InvalidSupport },
-        { ballot: await makeBallot(ctx, m[7], { proposalId: ctx.b.id, votes: 1n << 24n }), reason: VoteRefusal.TooManyVotes },
+        {
+          ballot: await makeBallot(ctx, m[6], { proposalId: ctx.b.id, support: 3 }),
+          reason: VoteRefusal.InvalidSupport,
+        },
+        {
+          ballot: await makeBallot(ctx, m[7], { proposalId: ctx.b.id, votes: 1n << 24n }),
+          reason: VoteRefusal.TooManyVotes,
+        },
         { ballot: await makeBallot(ctx, m[9], { proposalId: pendingC.id }), reason: VoteRefusal.ProposalNotActive },
-        { ballot: await makeBallot(ctx, m[1], { proposalId: ctx.a.id, support: Support.Abstain }), reason: VoteRefusal.AlreadyAbstained },
+        {
+          ballot: await makeBallot(ctx, m[1], { proposalId: ctx.a.id, support: Support.Abstain }),
+          reason: VoteRefusal.AlreadyAbstained,
+        },
       ];
       const good = batch.filter((x) => x.reason === VoteRefusal.None).map((x) => x.ballot);
       const badVoters = [m[1], m[2], m[4], m[5], m[6], m[7], m[9], ctx.stranger].map((s) => s.address);
       const proposals = [ctx.a.id, ctx.b.id, pendingC.id];
 
-      const tallies = async () => Promise.all([ctx.a.id, ctx.b.id].map(async (id) => [...(await governor.proposalTally(id))]));
+      const tallies = async () =>
+        Promise.all([ctx.a.id, ctx.b.id].map(async (id) => [...(await governor.proposalTally(id))]));
       const talliesBefore = await tallies();
       const badBefore = await readAccounts(ctx, proposals, badVoters);
       const goodBalances = await Promise.all(good.map((g) => credits.balanceOf(g.voter)));
 
       const tuples = batch.map((x) => ballotTuple(x.ballot));
       expect(await governor.connect(ctx.relayer).castBallots.staticCall(tuples)).to.equal(BigInt(good.length));
-      const receipt = await submit(ctx, batch.map((x) => x.ballot));
+      const receipt = await submit(
+        ctx,
+        batch.map((x) => x.ballot),
+      );
       const { skipped, counted } = parseBatch(ctx, receipt);
 
       expect(skipped).to.deep.equal(
-        batch.flatMap((x, i) => (x.reason === VoteRefusal.None ? [] : [[BigInt(i), x.ballot.voter, x.ballot.proposalId, x.reason]])),
+        batch.flatMap((x, i) =>
+          x.reason === VoteRefusal.None ? [] : [[BigInt(i), x.ballot.voter, x.ballot.proposalId, x.reason]],
+        ),
       );
       expect(counted).to.deep.equal(
         good.map((g) => [g.voter, g.proposalId, BigInt(g.support), g.votes, g.reason, encodeVotes(g.votes)]),
@@ -515,15 +606,23 @@ describe("Signed ballots", function () {
       // Good ballots were charged votes², once each.
       for (const [i, g] of good.entries()) {
         expect(await credits.balanceOf(g.voter)).to.equal(goodBalances[i] - voteCost(g.votes));
-        expect([...(await governor.receiptOf(g.proposalId, g.voter))]).to.deep.equal([true, BigInt(g.support), g.votes, voteCost(g.votes)]);
+        expect([...(await governor.receiptOf(g.proposalId, g.voter))]).to.deep.equal([
+          true,
+          BigInt(g.support),
+          g.votes,
+          voteCost(g.votes),
+        ]);
         expect(await governor.ballotNonce(g.proposalId, g.voter)).to.equal(1n);
       }
       // The tallies moved by exactly the good ballots.
-      const [[aFor, aAgainst, aForVoters, aAgainstVoters, aAbstain], [bFor, bAgainst, bForVoters, bAgainstVoters, bAbstain]] =
-        talliesBefore as bigint[][];
+      const [
+        [aFor, aAgainst, aForVoters, aAgainstVoters, aAbstain],
+        [bFor, bAgainst, bForVoters, bAgainstVoters, bAbstain],
+      ] = talliesBefore as bigint[][];
       const sum = (id: bigint, support: number) =>
         good.filter((g) => g.proposalId === id && g.support === support).reduce((s, g) => s + g.votes, 0n);
-      const heads = (id: bigint, support: number) => BigInt(good.filter((g) => g.proposalId === id && g.support === support).length);
+      const heads = (id: bigint, support: number) =>
+        BigInt(good.filter((g) => g.proposalId === id && g.support === support).length);
       const after = (await tallies()) as bigint[][];
       expect(after[0].slice(0, 5)).to.deep.equal([
         aFor + sum(ctx.a.id, Support.For),
@@ -607,7 +706,12 @@ describe("Signed ballots", function () {
       const { governor, credits } = ctx.coop;
       const voter = ctx.members[6];
       const nonce = await governor.ballotNonce(ctx.b.id, voter.address);
-      const signature = await voter.signTypedData(ctx.domain, ozBallotTypes, { proposalId: ctx.b.id, support: Support.For, voter: voter.address, nonce });
+      const signature = await voter.signTypedData(ctx.domain, ozBallotTypes, {
+        proposalId: ctx.b.id,
+        support: Support.For,
+        voter: voter.address,
+        nonce,
+      });
       const before = await credits.balanceOf(voter.address);
       await expect(governor.connect(ctx.relayer).castVoteBySig(ctx.b.id, Support.For, voter.address, signature))
         .to.emit(governor, "VoteCast")
@@ -627,8 +731,18 @@ describe("Signed ballots", function () {
       const ctx = await loadFixture(ballotsFixture);
       const { governor } = ctx.coop;
       const voter = ctx.members[7];
-      const forB = await voter.signTypedData(ctx.domain, ozBallotTypes, { proposalId: ctx.b.id, support: Support.Against, voter: voter.address, nonce: 0n });
-      const skipAhead = await voter.signTypedData(ctx.domain, ozBallotTypes, { proposalId: ctx.a.id, support: Support.For, voter: voter.address, nonce: 5n });
+      const forB = await voter.signTypedData(ctx.domain, ozBallotTypes, {
+        proposalId: ctx.b.id,
+        support: Support.Against,
+        voter: voter.address,
+        nonce: 0n,
+      });
+      const skipAhead = await voter.signTypedData(ctx.domain, ozBallotTypes, {
+        proposalId: ctx.a.id,
+        support: Support.For,
+        voter: voter.address,
+        nonce: 5n,
+      });
       await vote(ctx, ctx.a, voter, Support.For, 1n);
       await vote(ctx, ctx.a, voter, Support.For, 1n);
       await expectUnchanged(ctx, [ctx.a.id], [voter.address], async () => {
@@ -645,15 +759,30 @@ describe("Signed ballots", function () {
       const { governor, credits } = ctx.coop;
       const voter = ctx.members[8];
       const params = encodeVotes(3n);
-      const message = { proposalId: ctx.b.id, support: Support.For, voter: voter.address, nonce: await governor.ballotNonce(ctx.b.id, voter.address), reason: "by sig", params };
+      const message = {
+        proposalId: ctx.b.id,
+        support: Support.For,
+        voter: voter.address,
+        nonce: await governor.ballotNonce(ctx.b.id, voter.address),
+        reason: "by sig",
+        params,
+      };
       const signature = await voter.signTypedData(ctx.domain, extendedTypes, message);
       const before = await credits.balanceOf(voter.address);
-      await expect(governor.connect(ctx.relayer).castVoteWithReasonAndParamsBySig(ctx.b.id, Support.For, voter.address, "by sig", params, signature))
+      await expect(
+        governor
+          .connect(ctx.relayer)
+          .castVoteWithReasonAndParamsBySig(ctx.b.id, Support.For, voter.address, "by sig", params, signature),
+      )
         .to.emit(governor, "VoteCastWithParams")
         .withArgs(voter.address, ctx.b.id, Support.For, 3n, "by sig", params);
       expect(await credits.balanceOf(voter.address)).to.equal(before - voteCost(3n));
       await expectUnchanged(ctx, [ctx.b.id], [voter.address], async () => {
-        await expect(governor.connect(ctx.relayer).castVoteWithReasonAndParamsBySig(ctx.b.id, Support.For, voter.address, "by sig", params, signature))
+        await expect(
+          governor
+            .connect(ctx.relayer)
+            .castVoteWithReasonAndParamsBySig(ctx.b.id, Support.For, voter.address, "by sig", params, signature),
+        )
           .to.be.revertedWithCustomError(governor, "GovernorInvalidSignature")
           .withArgs(voter.address);
       });
@@ -663,8 +792,15 @@ describe("Signed ballots", function () {
       const ctx = await loadFixture(ballotsFixture);
       const { governor } = ctx.coop;
       const walletAddress = await ctx.wallet.getAddress();
-      const signature = await ctx.walletOwner.signTypedData(ctx.domain, ozBallotTypes, { proposalId: ctx.a.id, support: Support.Against, voter: walletAddress, nonce: 0n });
-      await (await governor.connect(ctx.relayer).castVoteBySig(ctx.a.id, Support.Against, walletAddress, signature)).wait();
+      const signature = await ctx.walletOwner.signTypedData(ctx.domain, ozBallotTypes, {
+        proposalId: ctx.a.id,
+        support: Support.Against,
+        voter: walletAddress,
+        nonce: 0n,
+      });
+      await (
+        await governor.connect(ctx.relayer).castVoteBySig(ctx.a.id, Support.Against, walletAddress, signature)
+      ).wait();
       expect([...(await governor.receiptOf(ctx.a.id, walletAddress))]).to.deep.equal([true, 0n, 1n, voteCost(1n)]);
     });
   });

@@ -8,7 +8,13 @@ const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 
 const YEAR = 365 * DAY;
-const valid = { votingDelay: DAY, votingPeriod: 3 * DAY, quorumBps: 2000, proposalDeposit: 10n, lateQuorumExtension: DAY };
+const valid = {
+  votingDelay: DAY,
+  votingPeriod: 3 * DAY,
+  quorumBps: 2000,
+  proposalDeposit: 10n,
+  lateQuorumExtension: DAY,
+};
 
 async function coopFixture(): Promise<Ctx> {
   return deployCoopWithMembers(connection);
@@ -30,7 +36,12 @@ describe("MutualGovernor parameter bounds", function () {
   it("accepts durations of exactly MAX_DURATION (365 days)", async function () {
     const ctx = await networkHelpers.loadFixture(coopFixture);
     expect(await ctx.coop.governor.MAX_DURATION()).to.equal(BigInt(YEAR));
-    const governor = await deployGovernor(ctx, { ...valid, votingDelay: YEAR, votingPeriod: YEAR, lateQuorumExtension: YEAR });
+    const governor = await deployGovernor(ctx, {
+      ...valid,
+      votingDelay: YEAR,
+      votingPeriod: YEAR,
+      lateQuorumExtension: YEAR,
+    });
     expect(await governor.votingDelay()).to.equal(BigInt(YEAR));
     expect(await governor.votingPeriod()).to.equal(BigInt(YEAR));
     expect(await governor.lateQuorumVoteExtension()).to.equal(BigInt(YEAR));
@@ -46,7 +57,7 @@ describe("MutualGovernor parameter bounds", function () {
     });
   }
 
-  it("refuses a quorum fraction of 0 or above 10,000 bps with MutualGovernorInvalidParameter(\"quorumBps\", value)", async function () {
+  it('refuses a quorum fraction of 0 or above 10,000 bps with MutualGovernorInvalidParameter("quorumBps", value)', async function () {
     const ctx = await networkHelpers.loadFixture(coopFixture);
     const { governor } = ctx.coop;
     for (const bps of [0, 10_001]) {
@@ -61,7 +72,9 @@ describe("MutualGovernor parameter bounds", function () {
     const { governor } = ctx.coop;
     const absurd = 2n ** 48n - 1n;
     const before = await governor.lateQuorumVoteExtension();
-    await expect(govern(ctx, [await call(governor, "setLateQuorumVoteExtension", [absurd])], "Extend every vote for ever"))
+    await expect(
+      govern(ctx, [await call(governor, "setLateQuorumVoteExtension", [absurd])], "Extend every vote for ever"),
+    )
       .to.be.revertedWithCustomError(governor, "MutualGovernorInvalidParameter")
       .withArgs("lateQuorumExtension", absurd);
     expect(await governor.lateQuorumVoteExtension()).to.equal(before);

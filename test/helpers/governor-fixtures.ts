@@ -8,7 +8,13 @@ import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/ty
 import { expect } from "chai";
 import { AbiCoder, ZeroHash, id as keccakText, toBeHex, type Interface, type Result } from "ethers";
 
-import { defaultConfig, deployCoop, type Coop, type CoopConfig, type DeployConnection } from "../../scripts/lib/deploy-coop.ts";
+import {
+  defaultConfig,
+  deployCoop,
+  type Coop,
+  type CoopConfig,
+  type DeployConnection,
+} from "../../scripts/lib/deploy-coop.ts";
 
 /** OpenZeppelin's IGovernor.ProposalState. */
 export const ProposalState = {
@@ -41,7 +47,10 @@ export const VoteRefusal = {
 
 /** The `allowedStates` bitmap OpenZeppelin's Governor puts in GovernorUnexpectedProposalState. */
 export function stateBitmap(...states: bigint[]): string {
-  return toBeHex(states.reduce((bits, s) => bits | (1n << s), 0n), 32);
+  return toBeHex(
+    states.reduce((bits, s) => bits | (1n << s), 0n),
+    32,
+  );
 }
 
 const coder = AbiCoder.defaultAbiCoder();
@@ -165,9 +174,17 @@ export async function endVoting(ctx: Ctx, p: ProposalRef | bigint): Promise<void
 }
 
 /** Casts `votes` votes on `support` for `voter`, and waits for the receipt. */
-export async function vote(ctx: Ctx, p: ProposalRef | bigint, voter: HardhatEthersSigner, support: number, votes: bigint | number = 1n) {
+export async function vote(
+  ctx: Ctx,
+  p: ProposalRef | bigint,
+  voter: HardhatEthersSigner,
+  support: number,
+  votes: bigint | number = 1n,
+) {
   const id = typeof p === "bigint" ? p : p.id;
-  return (await ctx.coop.governor.connect(voter).castVoteWithReasonAndParams(id, support, "", encodeVotes(votes))).wait();
+  return (
+    await ctx.coop.governor.connect(voter).castVoteWithReasonAndParams(id, support, "", encodeVotes(votes))
+  ).wait();
 }
 
 /** The members (other than `exclude`) who vote for a proposal so that it reaches quorum and passes. */
@@ -201,7 +218,8 @@ export async function govern(
   for (const voter of await passingVoters(ctx, p, options.exclude)) await vote(ctx, p, voter, 1, 1n);
   await endVoting(ctx, p);
   await queueAndExecute(ctx, p);
-  if ((await ctx.coop.governor.state(p.id)) !== ProposalState.Executed) throw new Error("governance proposal did not execute");
+  if ((await ctx.coop.governor.state(p.id)) !== ProposalState.Executed)
+    throw new Error("governance proposal did not execute");
   return p;
 }
 
@@ -235,7 +253,9 @@ export async function governWhileOpen(
   const target = await propose(ctx, targetProposer, `Target of: ${description}`);
 
   await endVoting(ctx, governance);
-  await (await governor.queue(governance.targets, governance.values, governance.calldatas, governance.descriptionHash)).wait();
+  await (
+    await governor.queue(governance.targets, governance.values, governance.calldatas, governance.descriptionHash)
+  ).wait();
   if ((await governor.proposalSnapshot(target.id)) >= BigInt(await ctx.helpers.time.latest())) {
     throw new Error("target snapshot is not past at queue time");
   }
@@ -244,10 +264,13 @@ export async function governWhileOpen(
   await (
     await governor.execute(governance.targets, governance.values, governance.calldatas, governance.descriptionHash)
   ).wait();
-  if ((await governor.state(governance.id)) !== ProposalState.Executed) throw new Error("governance proposal did not execute");
-  if ((await governor.state(target.id)) !== ProposalState.Active) throw new Error("target proposal is no longer active");
+  if ((await governor.state(governance.id)) !== ProposalState.Executed)
+    throw new Error("governance proposal did not execute");
+  if ((await governor.state(target.id)) !== ProposalState.Active)
+    throw new Error("target proposal is no longer active");
   const latest = BigInt(await ctx.helpers.time.latest());
-  if ((await governor.proposalSnapshot(target.id)) >= latest) throw new Error("target snapshot is not before the execution");
+  if ((await governor.proposalSnapshot(target.id)) >= latest)
+    throw new Error("target snapshot is not before the execution");
   return { governance, target };
 }
 

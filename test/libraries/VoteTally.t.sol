@@ -100,6 +100,9 @@ contract VoteTallyTest is TestBase {
 
     function _assertOverflow(bytes memory reason, uint8 bits, uint256 value) private pure {
         bytes memory expected = abi.encodeWithSelector(SafeCast.SafeCastOverflowedUintDowncast.selector, bits, value);
-        assertTrue(keccak256(reason) == keccak256(expected), "reverts with SafeCastOverflowedUintDowncast(bits, value)");
+        assertTrue(
+            keccak256(reason) == keccak256(expected),
+            "reverts with SafeCastOverflowedUintDowncast(bits, value)"
+        );
     }
 }

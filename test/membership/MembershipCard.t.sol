@@ -156,9 +156,12 @@ contract MembershipCardTest is CoopFixture {
     }
 
     /// Every transfer path reverts with MembershipCardSoulbound(tokenId), whoever calls, and the card stays put.
-    function testFuzz_everyTransferPath_revertsSoulbound(address caller, address to, uint256 tokenId, bytes memory data)
-        public
-    {
+    function testFuzz_everyTransferPath_revertsSoulbound(
+        address caller,
+        address to,
+        uint256 tokenId,
+        bytes memory data
+    ) public {
         bytes memory err = abi.encodeWithSelector(IMembershipCard.MembershipCardSoulbound.selector, tokenId);
         vm.expectRevert(err);
         vm.prank(caller);
@@ -222,7 +225,9 @@ contract MembershipCardTest is CoopFixture {
     /// first admission does not rewrite the time before it.
     function test_history_beforeFirstAdmission_isEmpty() public {
         MembershipCard fresh = new MembershipCard("Empty Co-op", "EMPTY", address(this));
-        fresh.bindVoiceCredits(new VoiceCredits(address(fresh), "Empty Credits", "EV", 7 days, 100, 400, address(this)));
+        fresh.bindVoiceCredits(
+            new VoiceCredits(address(fresh), "Empty Credits", "EV", 7 days, 100, 400, address(this))
+        );
         uint256 deployed = block.timestamp;
         vm.warp(deployed + 1 days);
         assertEq(fresh.memberCount(), 0, "no member now");
@@ -245,9 +250,11 @@ contract MembershipCardTest is CoopFixture {
     /// every invalid attempt refused by its exact error, `wasMemberAt` and `memberCountAt` at every change time,
     /// the second before and after, and random times in between match a simple model; each address holds at most
     /// one card and every card's owner holds it.
-    function testFuzz_historyMatchesModel(uint256 steps, uint256[MAX_STEPS] memory seeds, uint256[8] memory probes)
-        public
-    {
+    function testFuzz_historyMatchesModel(
+        uint256 steps,
+        uint256[MAX_STEPS] memory seeds,
+        uint256[8] memory probes
+    ) public {
         steps = bound(steps, 1, MAX_STEPS);
         uint256 start = block.timestamp;
         _record(); // before any step: nobody from the pool is a member
@@ -278,7 +285,16 @@ contract MembershipCardTest is CoopFixture {
         if (op == 0) {
             // Often no time passes, so several changes share a timestamp.
             uint256 choice = x % 3;
-            vm.warp(block.timestamp + (choice == 0 ? 0 : choice == 1 ? 1 : bound(x >> 8, 2, 3 days)));
+            vm.warp(
+                block.timestamp +
+                    (
+                        choice == 0
+                            ? 0
+                            : choice == 1
+                                ? 1
+                                : bound(x >> 8, 2, 3 days)
+                    )
+            );
         } else if (op == 1) {
             if (member) {
                 vm.expectRevert(abi.encodeWithSelector(IMembershipCard.MembershipCardAlreadyMember.selector, a));

@@ -34,7 +34,11 @@ interface Owned {
 }
 
 async function deployCard(name: string, owner: HardhatEthersSigner): Promise<MembershipCard> {
-  const card = (await ethers.deployContract("MembershipCard", [name, "BAKE", owner.address], owner)) as unknown as MembershipCard;
+  const card = (await ethers.deployContract(
+    "MembershipCard",
+    [name, "BAKE", owner.address],
+    owner,
+  )) as unknown as MembershipCard;
   await card.waitForDeployment();
   return card;
 }
@@ -42,7 +46,15 @@ async function deployCard(name: string, owner: HardhatEthersSigner): Promise<Mem
 async function deployCredits(card: MembershipCard, owner: HardhatEthersSigner): Promise<VoiceCredits> {
   const credits = (await ethers.deployContract(
     "VoiceCredits",
-    [await card.getAddress(), `${COOP_NAME} Voice Credits`, "VOICE", WEEK, CREDITS_PER_EPOCH, MAX_BALANCE, owner.address],
+    [
+      await card.getAddress(),
+      `${COOP_NAME} Voice Credits`,
+      "VOICE",
+      WEEK,
+      CREDITS_PER_EPOCH,
+      MAX_BALANCE,
+      owner.address,
+    ],
     owner,
   )) as unknown as VoiceCredits;
   await credits.waitForDeployment();
@@ -312,12 +324,16 @@ describe("MembershipCard", function () {
 
     it("refuses admission before the credits ledger is bound", async function () {
       const { card, alice } = await networkHelpers.loadFixture(unboundCardFixture);
-      await expect(card.admit(alice.address)).to.be.revertedWithCustomError(card, "MembershipCardCreditsNotBound").withArgs();
+      await expect(card.admit(alice.address))
+        .to.be.revertedWithCustomError(card, "MembershipCardCreditsNotBound")
+        .withArgs();
       expect(await cardState(card, [alice.address])).to.deep.equal({
         memberCount: 0n,
         issued: 0n,
         owners: [],
-        members: [{ account: alice.address, isMember: false, cardOf: 0n, memberSince: 0n, balanceOf: 0n, pastStints: 0n }],
+        members: [
+          { account: alice.address, isMember: false, cardOf: 0n, memberSince: 0n, balanceOf: 0n, pastStints: 0n },
+        ],
       });
     });
 
@@ -352,7 +368,9 @@ describe("MembershipCard", function () {
 
     it("reports the zero address as an invalid owner in balanceOf", async function () {
       const { card } = await networkHelpers.loadFixture(ownedCoopFixture);
-      await expect(card.balanceOf(ZeroAddress)).to.be.revertedWithCustomError(card, "ERC721InvalidOwner").withArgs(ZeroAddress);
+      await expect(card.balanceOf(ZeroAddress))
+        .to.be.revertedWithCustomError(card, "ERC721InvalidOwner")
+        .withArgs(ZeroAddress);
     });
   });
 
@@ -363,8 +381,12 @@ describe("MembershipCard", function () {
       expect(await card.admitMany.staticCall(list)).to.equal(1n);
       const tx = card.admitMany(list);
       for (const [i, account] of list.entries()) {
-        await expect(tx).to.emit(card, "MemberAdmitted").withArgs(account, BigInt(i + 1));
-        await expect(tx).to.emit(card, "Locked").withArgs(BigInt(i + 1));
+        await expect(tx)
+          .to.emit(card, "MemberAdmitted")
+          .withArgs(account, BigInt(i + 1));
+        await expect(tx)
+          .to.emit(card, "Locked")
+          .withArgs(BigInt(i + 1));
       }
       expect(await card.memberCount()).to.equal(3n);
       for (const [i, account] of list.entries()) {
@@ -597,7 +619,9 @@ describe("MembershipCard", function () {
         .to.be.revertedWithCustomError(card, "MembershipCardAlreadyMember")
         .withArgs(alice.address);
       expect(await cardState(card, [alice.address, bob.address])).to.deep.equal(before);
-      expect([await credits.balanceOf(alice.address), await credits.balanceOf(bob.address)]).to.deep.equal(creditsBefore);
+      expect([await credits.balanceOf(alice.address), await credits.balanceOf(bob.address)]).to.deep.equal(
+        creditsBefore,
+      );
     });
 
     it("refuses to reassign from an address that holds no card and changes nothing", async function () {
@@ -669,7 +693,9 @@ describe("MembershipCard", function () {
       const { card, alice, carol } = await networkHelpers.loadFixture(twoMembers);
       const before = await cardState(card, [alice.address, carol.address]);
       await expect(
-        card.connect(alice)["safeTransferFrom(address,address,uint256,bytes)"](alice.address, carol.address, 1n, "0xc0ffee"),
+        card
+          .connect(alice)
+          ["safeTransferFrom(address,address,uint256,bytes)"](alice.address, carol.address, 1n, "0xc0ffee"),
       )
         .to.be.revertedWithCustomError(card, "MembershipCardSoulbound")
         .withArgs(1n);
@@ -831,7 +857,9 @@ describe("MembershipCard", function () {
       for (let p = t0 - 2; p <= at + 5; p++) {
         const expected = stints.some(([s, u]) => s <= p && p < u);
         expect(await card.wasMemberAt(alice.address, p), `wasMemberAt(alice, t0+${p - t0})`).to.equal(expected);
-        expect(await card.memberCountAt(p), `memberCountAt(t0+${p - t0})`).to.equal(BigInt((p >= t0 ? 1 : 0) + (expected ? 1 : 0)));
+        expect(await card.memberCountAt(p), `memberCountAt(t0+${p - t0})`).to.equal(
+          BigInt((p >= t0 ? 1 : 0) + (expected ? 1 : 0)),
+        );
         checked++;
       }
       expect(checked).to.be.greaterThan(100);

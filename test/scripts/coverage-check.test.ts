@@ -69,7 +69,10 @@ const TINY_PATH = "contracts/Tiny.sol";
 
 /** Tags of TINY's statements keyed by the start of their text (`if (x == 0)`, `revert Zero()`, ...). */
 function tagsBySnippet(source: string = TINY): (snippet: string) => string {
-  const statements = statementTags(TINY_PATH, source).map((s) => ({ ...s, text: source.slice(skipTrivia(source, s.start, s.end), s.end) }));
+  const statements = statementTags(TINY_PATH, source).map((s) => ({
+    ...s,
+    text: source.slice(skipTrivia(source, s.start, s.end), s.end),
+  }));
   return (snippet) => {
     const found = statements.filter((s) => s.text.startsWith(snippet));
     expect(found, `exactly one statement starts with "${snippet}"`).to.have.length(1);
@@ -78,10 +81,18 @@ function tagsBySnippet(source: string = TINY): (snippet: string) => string {
 }
 
 /** Analyses TINY with the given hit counts (by statement snippet); returns "line label" → taken. */
-function analyse(hitsBySnippet: Record<string, number>): { taken: Map<string, boolean>; evidence: Map<string, string>; unmeasured: number } {
+function analyse(hitsBySnippet: Record<string, number>): {
+  taken: Map<string, boolean>;
+  evidence: Map<string, string>;
+  unmeasured: number;
+} {
   const tag = tagsBySnippet();
   const hits = new Map(Object.entries(hitsBySnippet).map(([snippet, n]) => [tag(snippet), n]));
-  const statements = statementTags(TINY_PATH, TINY).map((s) => ({ start: s.start, end: s.end, hits: hits.get(s.tag) ?? 0 }));
+  const statements = statementTags(TINY_PATH, TINY).map((s) => ({
+    start: s.start,
+    end: s.end,
+    hits: hits.get(s.tag) ?? 0,
+  }));
   const ast = parseSources({ [TINY_PATH]: TINY })[TINY_PATH];
   const { branches, unmeasured } = analyseBranches(TINY, ast, statements);
   return {
@@ -91,7 +102,13 @@ function analyse(hitsBySnippet: Record<string, number>): { taken: Map<string, bo
   };
 }
 
-function file(path: string, linesHit: number, linesFound: number, branchesHit: number, branchesFound: number): FileCoverage {
+function file(
+  path: string,
+  linesHit: number,
+  linesFound: number,
+  branchesHit: number,
+  branchesFound: number,
+): FileCoverage {
   return { path, linesHit, linesFound, uncoveredLines: [], branchesHit, branchesFound, branches: [], unmeasured: [] };
 }
 
@@ -99,9 +116,18 @@ describe("scripts/coverage-check.ts (contract coverage floor)", function () {
   describe("parseLcov", function () {
     it("reads each SF section's DA lines and BRDA branches, with / separators; no BRDA means no branch data", async function () {
       const files = parseLcov(await readFile(FIXTURE_LCOV, "utf8"));
-      expect([...files.keys()]).to.deep.equal(["contracts/Token.sol", "contracts/lib/Math.sol", "contracts/mocks/Double.sol"]);
+      expect([...files.keys()]).to.deep.equal([
+        "contracts/Token.sol",
+        "contracts/lib/Math.sol",
+        "contracts/mocks/Double.sol",
+      ]);
       const token = files.get("contracts/Token.sol")!;
-      expect([...token.lines]).to.deep.equal([[10, 4], [11, 4], [12, 0], [14, 2]]);
+      expect([...token.lines]).to.deep.equal([
+        [10, 4],
+        [11, 4],
+        [12, 0],
+        [14, 2],
+      ]);
       expect(token.branches).to.equal(undefined);
       expect(files.get("contracts/lib/Math.sol")!.branches).to.deep.equal([
         { line: 5, block: "0", branch: "0", taken: 1 },
@@ -130,7 +156,11 @@ describe("scripts/coverage-check.ts (contract coverage floor)", function () {
   describe("the floor", function () {
     it("passes a file exactly at the floor and fails one just under it, naming lines or branches and the counts", function () {
       const failures = belowFloor(
-        [file("contracts/A.sol", 19, 20, 20, 20), file("contracts/B.sol", 189, 200, 19, 20), file("contracts/C.sol", 20, 20, 37, 39)],
+        [
+          file("contracts/A.sol", 19, 20, 20, 20),
+          file("contracts/B.sol", 189, 200, 19, 20),
+          file("contracts/C.sol", 20, 20, 37, 39),
+        ],
         95,
       );
       expect(failures).to.deep.equal([
@@ -140,7 +170,9 @@ describe("scripts/coverage-check.ts (contract coverage floor)", function () {
     });
 
     it("does not fail a file with nothing to cover (no branches, or no lines)", function () {
-      expect(belowFloor([file("contracts/NoIf.sol", 10, 10, 0, 0), file("contracts/I.sol", 0, 0, 0, 0)], 95)).to.deep.equal([]);
+      expect(
+        belowFloor([file("contracts/NoIf.sol", 10, 10, 0, 0), file("contracts/I.sol", 0, 0, 0, 0)], 95),
+      ).to.deep.equal([]);
     });
 
     it("takes any floor: 100 fails a single missed line, 0 passes everything", function () {
@@ -149,7 +181,12 @@ describe("scripts/coverage-check.ts (contract coverage floor)", function () {
     });
 
     it("adds up totals and never rounds a percentage up to the floor", function () {
-      expect(totals([file("a", 1, 2, 3, 4), file("b", 5, 6, 7, 8)])).to.deep.equal({ linesHit: 6, linesFound: 8, branchesHit: 10, branchesFound: 12 });
+      expect(totals([file("a", 1, 2, 3, 4), file("b", 5, 6, 7, 8)])).to.deep.equal({
+        linesHit: 6,
+        linesFound: 8,
+        branchesHit: 10,
+        branchesFound: 12,
+      });
       expect(fmt(94.999)).to.equal("94.99");
       expect(fmt(95)).to.equal("95.00");
       expect(fmt((19 * 100) / 20)).to.equal("95.00");
@@ -173,7 +210,10 @@ describe("scripts/coverage-check.ts (contract coverage floor)", function () {
         "30 if (x == 2): then",
         "30 if (x == 2): else (implicit)",
       ]);
-      expect([...taken.values()].every((t) => !t), "nothing ran, nothing taken").to.equal(true);
+      expect(
+        [...taken.values()].every((t) => !t),
+        "nothing ran, nothing taken",
+      ).to.equal(true);
       expect(unmeasured).to.equal(2);
     });
 
@@ -232,18 +272,51 @@ describe("scripts/coverage-check.ts (contract coverage floor)", function () {
       await mkdir(join(root, "contracts", "mocks"), { recursive: true });
       await writeFile(join(root, TINY_PATH), TINY);
       await writeFile(join(root, "contracts", "mocks", "Double.sol"), "contract Double {}\n");
-      for (const [runner, hits] of [["mocha", mochaHits], ["solidity", solidityHits]] as const) {
+      for (const [runner, hits] of [
+        ["mocha", mochaHits],
+        ["solidity", solidityHits],
+      ] as const) {
         await mkdir(join(root, "coverage", "data", runner), { recursive: true });
         const data = Object.fromEntries(Object.entries(hits).map(([snippet, n]) => [tag(snippet), n]));
         await writeFile(join(root, "coverage", "data", runner, `${runner}-run.json`), JSON.stringify(data));
       }
       // Lines 10-11, 15-16, 21-22, 24, 29-31 and 35: two never ran.
-      const lines = [[10, 3], [11, 3], [15, 2], [16, 1], [21, 1], [22, 1], [24, 0], [29, 1], [30, 1], [31, 0], [35, 0]];
-      const lcov = ["TN:", `SF:${TINY_PATH}`, ...lines.map(([l, c]) => `DA:${l},${c}`), "end_of_record", "SF:contracts/mocks/Double.sol", "DA:1,0", "end_of_record", ""];
+      const lines = [
+        [10, 3],
+        [11, 3],
+        [15, 2],
+        [16, 1],
+        [21, 1],
+        [22, 1],
+        [24, 0],
+        [29, 1],
+        [30, 1],
+        [31, 0],
+        [35, 0],
+      ];
+      const lcov = [
+        "TN:",
+        `SF:${TINY_PATH}`,
+        ...lines.map(([l, c]) => `DA:${l},${c}`),
+        "end_of_record",
+        "SF:contracts/mocks/Double.sol",
+        "DA:1,0",
+        "end_of_record",
+        "",
+      ];
       await writeFile(join(root, "coverage", "lcov.info"), lcov.join("\n"));
     }
 
-    const MOCHA = { "if (x == 0)": 3, "y = x": 3, "if (x > 10)": 1, "y += 1": 1, "if (x == 1) {": 1, "y = 1": 1, "if (x == 1) return": 1, "return 10": 1 };
+    const MOCHA = {
+      "if (x == 0)": 3,
+      "y = x": 3,
+      "if (x > 10)": 1,
+      "y += 1": 1,
+      "if (x == 1) {": 1,
+      "y = 1": 1,
+      "if (x == 1) return": 1,
+      "return 10": 1,
+    };
 
     beforeEach(async function () {
       root = await mkdtemp(join(tmpdir(), "mutual-coverage-"));
@@ -257,7 +330,12 @@ describe("scripts/coverage-check.ts (contract coverage floor)", function () {
     it("counts contracts/ without mocks: lines from lcov.info, branches from the hits of every runner added up", async function () {
       // bump's if ran once in each runner, its body once in all: 2 > 1 proves the implicit else, but only summed.
       await writeProject(MOCHA, { "if (x > 10)": 1 });
-      const [tiny, ...others] = await loadCoverage({ root, dir: join(root, "coverage"), include: ["contracts/"], exclude: ["contracts/mocks/"] });
+      const [tiny, ...others] = await loadCoverage({
+        root,
+        dir: join(root, "coverage"),
+        include: ["contracts/"],
+        exclude: ["contracts/mocks/"],
+      });
       expect(others).to.deep.equal([]);
       expect(tiny.path).to.equal(TINY_PATH);
       expect([tiny.linesHit, tiny.linesFound, tiny.uncoveredLines]).to.deep.equal([8, 11, [24, 31, 35]]);
@@ -272,7 +350,12 @@ describe("scripts/coverage-check.ts (contract coverage floor)", function () {
       expect([tiny.branchesHit, tiny.branchesFound, tiny.unmeasured.length]).to.deep.equal([5, 10, 2]);
 
       await writeProject(MOCHA, {});
-      const [alone] = await loadCoverage({ root, dir: join(root, "coverage"), include: ["contracts/"], exclude: ["contracts/mocks/"] });
+      const [alone] = await loadCoverage({
+        root,
+        dir: join(root, "coverage"),
+        include: ["contracts/"],
+        exclude: ["contracts/mocks/"],
+      });
       expect(alone.branchesHit).to.equal(4);
     });
 

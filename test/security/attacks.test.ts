@@ -9,7 +9,17 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { FunctionFragment, Wallet, ZeroHash, concat, getAddress, keccak256, parseEther, toBeHex, type TransactionReceipt } from "ethers";
+import {
+  FunctionFragment,
+  Wallet,
+  ZeroHash,
+  concat,
+  getAddress,
+  keccak256,
+  parseEther,
+  toBeHex,
+  type TransactionReceipt,
+} from "ethers";
 
 import { DAY } from "../../scripts/lib/deploy-coop.ts";
 import {
@@ -158,7 +168,11 @@ async function signBallot(
 }
 
 /** A ballot in a contract wallet's name carrying a signature no key made: only a broken check would accept it. */
-async function walletBallot(wallet: { getAddress(): Promise<string> }, proposalId: bigint, votes = 1n): Promise<SignedBallot> {
+async function walletBallot(
+  wallet: { getAddress(): Promise<string> },
+  proposalId: bigint,
+  votes = 1n,
+): Promise<SignedBallot> {
   return {
     proposalId,
     support: Support.For,
@@ -172,7 +186,14 @@ async function walletBallot(wallet: { getAddress(): Promise<string> }, proposalI
 }
 
 /** OpenZeppelin's castVoteBySig signature, with the voter's per-proposal nonce unless given. */
-async function signOzBallot(ctx: Ctx, signer: HardhatEthersSigner, domain: GovernorDomain, proposalId: bigint, support: number, nonce?: bigint) {
+async function signOzBallot(
+  ctx: Ctx,
+  signer: HardhatEthersSigner,
+  domain: GovernorDomain,
+  proposalId: bigint,
+  support: number,
+  nonce?: bigint,
+) {
   const n = nonce ?? (await ctx.coop.governor.ballotNonce(proposalId, signer.address));
   return signer.signTypedData(domain, ozBallotTypes, { proposalId, support, voter: signer.address, nonce: n });
 }
@@ -184,8 +205,10 @@ function parseBatch(ctx: Ctx, receipt: TransactionReceipt) {
   for (const log of receipt.logs) {
     if (log.address !== receipt.to) continue;
     const parsed = ctx.coop.governor.interface.parseLog(log);
-    if (parsed?.name === "BallotSkipped") skipped.push([parsed.args[0], parsed.args[1], parsed.args[2], parsed.args[3]]);
-    if (parsed?.name === "VoteCastWithParams") counted.push([parsed.args[0], parsed.args[1], parsed.args[2], parsed.args[3]]);
+    if (parsed?.name === "BallotSkipped")
+      skipped.push([parsed.args[0], parsed.args[1], parsed.args[2], parsed.args[3]]);
+    if (parsed?.name === "VoteCastWithParams")
+      counted.push([parsed.args[0], parsed.args[1], parsed.args[2], parsed.args[3]]);
   }
   return { skipped, counted };
 }
@@ -197,7 +220,12 @@ async function submitBatch(ctx: BallotCtx, ballots: SignedBallot[]): Promise<Tra
 }
 
 /** Proposes `actions`, has a quorum of members vote for, ends the vote and queues the proposal in the timelock. */
-async function passAndQueue(ctx: Ctx, actions: Action[], description: string, proposer = ctx.members[0]): Promise<ProposalRef> {
+async function passAndQueue(
+  ctx: Ctx,
+  actions: Action[],
+  description: string,
+  proposer = ctx.members[0],
+): Promise<ProposalRef> {
   const p = await propose(ctx, proposer, description, actions);
   await startVoting(ctx, p);
   for (const voter of await passingVoters(ctx, p)) await vote(ctx, p, voter, Support.For, 1n);
@@ -253,10 +281,18 @@ describe("Attacks on a Mutual co-op", function () {
       const { governor, card } = ctx.coop;
       const newcomer = ctx.outsiders[0];
       const relayer = ctx.outsiders[1];
-      const { target } = await governWhileOpen(ctx, [await call(card, "admit", [newcomer.address])], "Admit a newcomer mid-vote");
+      const { target } = await governWhileOpen(
+        ctx,
+        [await call(card, "admit", [newcomer.address])],
+        "Admit a newcomer mid-vote",
+      );
       const snapshot = await governor.proposalSnapshot(target.id);
       expect(await card.isMember(newcomer.address)).to.equal(true);
-      const domain = governorDomain(await governor.name(), (await ethers.provider.getNetwork()).chainId, await governor.getAddress());
+      const domain = governorDomain(
+        await governor.name(),
+        (await ethers.provider.getNetwork()).chainId,
+        await governor.getAddress(),
+      );
 
       const ballot = await signBallot(ctx, newcomer, domain, { proposalId: target.id, votes: 3n });
       const ozSignature = await signOzBallot(ctx, newcomer, domain, target.id, Support.For);
@@ -287,12 +323,16 @@ describe("Attacks on a Mutual co-op", function () {
       const targets = [await card.getAddress(), await credits.getAddress(), await governor.getAddress()];
       await expectUnchanged(ctx, [], [buyer.address, member.address], async () => {
         for (const from of [buyer, member]) {
-          await expect(from.sendTransaction({ to: targets[0], value: parseEther("1") })).to.be.revertedWithoutReason(ethers);
-          await expect(from.sendTransaction({ to: targets[1], value: parseEther("1") })).to.be.revertedWithoutReason(ethers);
-          // An unknown selector with value: still no fallback to land in.
-          await expect(from.sendTransaction({ to: targets[1], value: parseEther("1"), data: "0x12345678" })).to.be.revertedWithoutReason(
+          await expect(from.sendTransaction({ to: targets[0], value: parseEther("1") })).to.be.revertedWithoutReason(
             ethers,
           );
+          await expect(from.sendTransaction({ to: targets[1], value: parseEther("1") })).to.be.revertedWithoutReason(
+            ethers,
+          );
+          // An unknown selector with value: still no fallback to land in.
+          await expect(
+            from.sendTransaction({ to: targets[1], value: parseEther("1"), data: "0x12345678" }),
+          ).to.be.revertedWithoutReason(ethers);
           await expect(from.sendTransaction({ to: targets[2], value: parseEther("1") })).to.be.revertedWithCustomError(
             governor,
             "GovernorDisabledDeposit",
@@ -314,10 +354,18 @@ describe("Attacks on a Mutual co-op", function () {
       for (const contract of [card, credits]) {
         expect(contract.interface.receive, "receive").to.equal(false);
         expect(contract.interface.fallback, "fallback").to.equal(null);
-        expect(writers(contract).filter((f) => f.payable).map((f) => f.name)).to.deep.equal([]);
+        expect(
+          writers(contract)
+            .filter((f) => f.payable)
+            .map((f) => f.name),
+        ).to.deep.equal([]);
       }
       // Adding a function that writes credits must be a deliberate act that updates this list and the threat model.
-      expect(writers(credits).map((f) => f.name).sort()).to.deep.equal(
+      expect(
+        writers(credits)
+          .map((f) => f.name)
+          .sort(),
+      ).to.deep.equal(
         [
           "burnDeposit",
           "closeAccount",
@@ -332,8 +380,21 @@ describe("Attacks on a Mutual co-op", function () {
           "transferOwnership",
         ].sort(),
       );
-      expect(writers(card).map((f) => f.name).sort()).to.deep.equal(
-        ["admit", "admitMany", "bindVoiceCredits", "expel", "reassign", "renounceOwnership", "resign", "transferOwnership"].sort(),
+      expect(
+        writers(card)
+          .map((f) => f.name)
+          .sort(),
+      ).to.deep.equal(
+        [
+          "admit",
+          "admitMany",
+          "bindVoiceCredits",
+          "expel",
+          "reassign",
+          "renounceOwnership",
+          "resign",
+          "transferOwnership",
+        ].sort(),
       );
 
       // Every one of them refuses an outsider, with the gate's own error.
@@ -341,8 +402,14 @@ describe("Attacks on a Mutual co-op", function () {
       const member = ctx.members[0].address;
       const c = credits.connect(outsider);
       await expectUnchanged(ctx, [], [outsider.address, member], async () => {
-        for (const attempt of [() => c.openAccount(outsider.address, 99n), () => c.closeAccount(member), () => c.moveAccount(member, outsider.address)]) {
-          await expect(attempt()).to.be.revertedWithCustomError(credits, "VoiceCreditsUnauthorizedCard").withArgs(outsider.address);
+        for (const attempt of [
+          () => c.openAccount(outsider.address, 99n),
+          () => c.closeAccount(member),
+          () => c.moveAccount(member, outsider.address),
+        ]) {
+          await expect(attempt())
+            .to.be.revertedWithCustomError(credits, "VoiceCreditsUnauthorizedCard")
+            .withArgs(outsider.address);
         }
         for (const attempt of [
           () => c.spendForVote(member, 0n, 1n),
@@ -350,7 +417,9 @@ describe("Attacks on a Mutual co-op", function () {
           () => c.returnDeposit(outsider.address, 1n),
           () => c.burnDeposit(1n),
         ]) {
-          await expect(attempt()).to.be.revertedWithCustomError(credits, "VoiceCreditsUnauthorizedGovernor").withArgs(outsider.address);
+          await expect(attempt())
+            .to.be.revertedWithCustomError(credits, "VoiceCreditsUnauthorizedGovernor")
+            .withArgs(outsider.address);
         }
         for (const attempt of [
           () => c.setGovernor(outsider.address),
@@ -358,7 +427,9 @@ describe("Attacks on a Mutual co-op", function () {
           () => c.transferOwnership(outsider.address),
           () => c.renounceOwnership(),
         ]) {
-          await expect(attempt()).to.be.revertedWithCustomError(credits, "OwnableUnauthorizedAccount").withArgs(outsider.address);
+          await expect(attempt())
+            .to.be.revertedWithCustomError(credits, "OwnableUnauthorizedAccount")
+            .withArgs(outsider.address);
         }
         const k = card.connect(outsider);
         for (const attempt of [
@@ -370,9 +441,13 @@ describe("Attacks on a Mutual co-op", function () {
           () => k.transferOwnership(outsider.address),
           () => k.renounceOwnership(),
         ]) {
-          await expect(attempt()).to.be.revertedWithCustomError(card, "OwnableUnauthorizedAccount").withArgs(outsider.address);
+          await expect(attempt())
+            .to.be.revertedWithCustomError(card, "OwnableUnauthorizedAccount")
+            .withArgs(outsider.address);
         }
-        await expect(k.resign()).to.be.revertedWithCustomError(card, "MembershipCardNotMember").withArgs(outsider.address);
+        await expect(k.resign())
+          .to.be.revertedWithCustomError(card, "MembershipCardNotMember")
+          .withArgs(outsider.address);
       });
     });
   });
@@ -391,30 +466,49 @@ describe("Attacks on a Mutual co-op", function () {
       const tallyBefore = await governor.proposalTally(ctx.b.id);
 
       await (await governor.connect(voter).castVote(ctx.b.id, Support.For)).wait(); // 1 vote, nonce 0 → 1
-      await (await governor.connect(ctx.relayer).castBallot(ballotTuple(await signBallot(ctx, voter, ctx.domain, { proposalId: ctx.b.id, votes: 2n })))).wait();
+      await (
+        await governor
+          .connect(ctx.relayer)
+          .castBallot(ballotTuple(await signBallot(ctx, voter, ctx.domain, { proposalId: ctx.b.id, votes: 2n })))
+      ).wait();
       const ozSignature = await signOzBallot(ctx, voter, ctx.domain, ctx.b.id, Support.For);
-      await (await governor.connect(ctx.relayer).castVoteBySig(ctx.b.id, Support.For, voter.address, ozSignature)).wait();
+      await (
+        await governor.connect(ctx.relayer).castVoteBySig(ctx.b.id, Support.For, voter.address, ozSignature)
+      ).wait();
       await submitBatch(ctx, [await signBallot(ctx, voter, ctx.domain, { proposalId: ctx.b.id, votes: 1n })]);
 
       const total = 1n + 2n + 1n + 1n;
-      expect([...(await governor.receiptOf(ctx.b.id, voter.address))]).to.deep.equal([true, 1n, total, voteCost(total)]);
+      expect([...(await governor.receiptOf(ctx.b.id, voter.address))]).to.deep.equal([
+        true,
+        1n,
+        total,
+        voteCost(total),
+      ]);
       expect(await governor.ballotNonce(ctx.b.id, voter.address)).to.equal(4n);
       expect(await credits.balanceOf(voter.address)).to.equal(before - voteCost(total));
       const tally = await governor.proposalTally(ctx.b.id);
-      expect([tally.forVotes, tally.forVoters]).to.deep.equal([tallyBefore.forVotes + total, tallyBefore.forVoters + 1n]);
+      expect([tally.forVotes, tally.forVoters]).to.deep.equal([
+        tallyBefore.forVotes + total,
+        tallyBefore.forVoters + 1n,
+      ]);
     });
 
     it("refuses a member who voted, resigned and was re-admitted during the vote: no second vote on that proposal (MutualGovernorNotEligible), the first one stays counted once", async function () {
       const ctx = await loadFixture(coopFixture);
       const { governor, card } = ctx.coop;
       const returner = ctx.members[6];
-      const { target } = await governWhileOpen(ctx, [await call(card, "admit", [returner.address])], "Re-admit a member who left", {
-        exclude: [returner.address],
-        beforeExecute: async (t) => {
-          await vote(ctx, t, returner, Support.For, 3n);
-          await (await card.connect(returner).resign()).wait();
+      const { target } = await governWhileOpen(
+        ctx,
+        [await call(card, "admit", [returner.address])],
+        "Re-admit a member who left",
+        {
+          exclude: [returner.address],
+          beforeExecute: async (t) => {
+            await vote(ctx, t, returner, Support.For, 3n);
+            await (await card.connect(returner).resign()).wait();
+          },
         },
-      });
+      );
       const snapshot = await governor.proposalSnapshot(target.id);
       expect(await card.isMember(returner.address)).to.equal(true);
       await expectUnchanged(ctx, [target.id], [returner.address], async () => {
@@ -429,7 +523,12 @@ describe("Attacks on a Mutual co-op", function () {
           .withArgs(returner.address, Support.For);
       });
       const tally = await governor.proposalTally(target.id);
-      expect([tally.forVotes, tally.forVoters, tally.againstVoters, tally.abstainVoters]).to.deep.equal([3n, 1n, 0n, 0n]);
+      expect([tally.forVotes, tally.forVoters, tally.againstVoters, tally.abstainVoters]).to.deep.equal([
+        3n,
+        1n,
+        0n,
+        0n,
+      ]);
     });
 
     it("refuses a card that voted and was then reassigned: neither the new key nor the old one can vote again on that proposal (MutualGovernorNotEligible)", async function () {
@@ -437,12 +536,17 @@ describe("Attacks on a Mutual co-op", function () {
       const { governor, card } = ctx.coop;
       const lostKey = ctx.members[5];
       const newKey = ctx.outsiders[0];
-      const { target } = await governWhileOpen(ctx, [await call(card, "reassign", [lostKey.address, newKey.address])], "Move a card that already voted", {
-        exclude: [lostKey.address],
-        beforeExecute: async (t) => {
-          await vote(ctx, t, lostKey, Support.For, 2n);
+      const { target } = await governWhileOpen(
+        ctx,
+        [await call(card, "reassign", [lostKey.address, newKey.address])],
+        "Move a card that already voted",
+        {
+          exclude: [lostKey.address],
+          beforeExecute: async (t) => {
+            await vote(ctx, t, lostKey, Support.For, 2n);
+          },
         },
-      });
+      );
       const snapshot = await governor.proposalSnapshot(target.id);
       expect(await card.cardOf(newKey.address)).to.not.equal(0n);
       await expectUnchanged(ctx, [target.id], [lostKey.address, newKey.address], async () => {
@@ -488,7 +592,9 @@ describe("Attacks on a Mutual co-op", function () {
             .withArgs(voter.address);
         }
         for (const signature of [quadratic.signature, oz]) {
-          await expect(g.castVoteWithReasonAndParamsBySig(ctx.b.id, Support.For, voter.address, "", encodeVotes(1n), signature))
+          await expect(
+            g.castVoteWithReasonAndParamsBySig(ctx.b.id, Support.For, voter.address, "", encodeVotes(1n), signature),
+          )
             .to.be.revertedWithCustomError(governor, "GovernorInvalidSignature")
             .withArgs(voter.address);
         }
@@ -565,7 +671,9 @@ describe("Attacks on a Mutual co-op", function () {
       const oz = await signOzBallot(here, voter, domain, p.id, Support.For);
       const other = there.coop.governor.connect(here.outsiders[0]);
       await expectUnchanged(there, [q.id], [voter.address], async () => {
-        await expect(other.castBallot(ballotTuple(ballot))).to.be.revertedWithCustomError(other, "GovernorInvalidSignature").withArgs(voter.address);
+        await expect(other.castBallot(ballotTuple(ballot)))
+          .to.be.revertedWithCustomError(other, "GovernorInvalidSignature")
+          .withArgs(voter.address);
         await expect(other.castVoteBySig(q.id, Support.For, voter.address, oz))
           .to.be.revertedWithCustomError(other, "GovernorInvalidSignature")
           .withArgs(voter.address);
@@ -668,7 +776,11 @@ describe("Attacks on a Mutual co-op", function () {
     async function reentrantFixture() {
       const ctx = await deployCoopWithMembers(connection);
       const target = await ethers.deployContract("ReentrantTarget");
-      const attack: Action = { target: await target.getAddress(), value: 0n, data: target.interface.encodeFunctionData("attack") };
+      const attack: Action = {
+        target: await target.getAddress(),
+        value: 0n,
+        data: target.interface.encodeFunctionData("attack"),
+      };
       return { ...ctx, target, attack };
     }
 
@@ -677,7 +789,12 @@ describe("Attacks on a Mutual co-op", function () {
       const { governor } = ctx.coop;
       const p = await passAndQueue(ctx, [ctx.attack], "Call the contractor's contract");
       await waitForEta(ctx, p);
-      const again = governor.interface.encodeFunctionData("execute", [p.targets, p.values, p.calldatas, p.descriptionHash]);
+      const again = governor.interface.encodeFunctionData("execute", [
+        p.targets,
+        p.values,
+        p.calldatas,
+        p.descriptionHash,
+      ]);
       await (await ctx.target.arm([{ target: await governor.getAddress(), data: again }], true)).wait();
 
       const before = await executionState(ctx, p);
@@ -691,7 +808,9 @@ describe("Attacks on a Mutual co-op", function () {
       await (await ctx.target.arm([], true)).wait();
       const tx = executeProposal(ctx, p);
       await expect(tx).to.emit(governor, "ProposalExecuted").withArgs(p.id);
-      await expect(tx).to.emit(ctx.target, "Attacked").withArgs(await ctx.coop.timelock.getAddress(), 0n, 1n);
+      await expect(tx)
+        .to.emit(ctx.target, "Attacked")
+        .withArgs(await ctx.coop.timelock.getAddress(), 0n, 1n);
       expect(await ctx.target.attacks()).to.equal(1n);
       expect(await governor.state(p.id)).to.equal(ProposalState.Executed);
     });
@@ -702,7 +821,13 @@ describe("Attacks on a Mutual co-op", function () {
       const p = await passAndQueue(ctx, [ctx.attack], "Call the contractor's contract again");
       await waitForEta(ctx, p);
       const opId = await timelockOperationId(ctx, p);
-      const again = timelock.interface.encodeFunctionData("executeBatch", [p.targets, p.values, p.calldatas, ZeroHash, await timelockSalt(ctx, p)]);
+      const again = timelock.interface.encodeFunctionData("executeBatch", [
+        p.targets,
+        p.values,
+        p.calldatas,
+        ZeroHash,
+        await timelockSalt(ctx, p),
+      ]);
       await (await ctx.target.arm([{ target: await timelock.getAddress(), data: again }], true)).wait();
 
       const before = await executionState(ctx, p);
@@ -722,10 +847,20 @@ describe("Attacks on a Mutual co-op", function () {
       await waitForEta(ctx, p);
       const settle = governor.interface.encodeFunctionData("settleDeposit", [p.id]);
       const governorAddress = await governor.getAddress();
-      await (await ctx.target.arm([{ target: governorAddress, data: settle }, { target: governorAddress, data: settle }], true)).wait();
+      await (
+        await ctx.target.arm(
+          [
+            { target: governorAddress, data: settle },
+            { target: governorAddress, data: settle },
+          ],
+          true,
+        )
+      ).wait();
 
       const before = await executionState(ctx, p);
-      await expect(executeProposal(ctx, p)).to.be.revertedWithCustomError(governor, "MutualGovernorDepositAlreadySettled").withArgs(p.id);
+      await expect(executeProposal(ctx, p))
+        .to.be.revertedWithCustomError(governor, "MutualGovernorDepositAlreadySettled")
+        .withArgs(p.id);
       expect(await executionState(ctx, p)).to.deep.equal(before);
       expect((await governor.proposalTerms(p.id)).depositSettled).to.equal(false);
     });
@@ -735,7 +870,11 @@ describe("Attacks on a Mutual co-op", function () {
       const { governor, timelock } = ctx.coop;
       // The proposal to be voted on is made after this one is queued, so that it is open at execution: its id is known in advance.
       const open = await buildProposal(ctx, ctx.members[2], "Open while the vote-casting proposal executes");
-      const p = await passAndQueue(ctx, [await call(governor, "castVote", [open.id, Support.For])], "Vote with the treasury's voice");
+      const p = await passAndQueue(
+        ctx,
+        [await call(governor, "castVote", [open.id, Support.For])],
+        "Vote with the treasury's voice",
+      );
       await propose(ctx, open.proposer, open.description);
       await waitForEta(ctx, p);
       expect(await governor.state(open.id)).to.equal(ProposalState.Active);
@@ -767,10 +906,18 @@ describe("Attacks on a Mutual co-op", function () {
           data: governor.interface.encodeFunctionData("execute", [p.targets, p.values, p.calldatas, p.descriptionHash]),
           expect: [
             false,
-            governor.interface.encodeErrorResult("GovernorUnexpectedProposalState", [p.id, ProposalState.Executed, stateBitmap(ProposalState.Queued)]),
+            governor.interface.encodeErrorResult("GovernorUnexpectedProposalState", [
+              p.id,
+              ProposalState.Executed,
+              stateBitmap(ProposalState.Queued),
+            ]),
           ],
         },
-        { target: g, data: governor.interface.encodeFunctionData("settleDeposit", [p.id]), expect: [true, governor.interface.encodeFunctionResult("settleDeposit", [true])] },
+        {
+          target: g,
+          data: governor.interface.encodeFunctionData("settleDeposit", [p.id]),
+          expect: [true, governor.interface.encodeFunctionResult("settleDeposit", [true])],
+        },
         {
           target: g,
           data: governor.interface.encodeFunctionData("settleDeposit", [p.id]),
@@ -779,7 +926,13 @@ describe("Attacks on a Mutual co-op", function () {
         {
           target: g,
           data: governor.interface.encodeFunctionData("castVote", [open.id, Support.For]),
-          expect: [false, governor.interface.encodeErrorResult("MutualGovernorNotEligible", [targetAddress, await governor.proposalSnapshot(open.id)])],
+          expect: [
+            false,
+            governor.interface.encodeErrorResult("MutualGovernorNotEligible", [
+              targetAddress,
+              await governor.proposalSnapshot(open.id),
+            ]),
+          ],
         },
         {
           target: g,
@@ -788,7 +941,12 @@ describe("Attacks on a Mutual co-op", function () {
         },
         {
           target: g,
-          data: governor.interface.encodeFunctionData("propose", [[action.target], [0n], [action.data], "Drop the delay"]),
+          data: governor.interface.encodeFunctionData("propose", [
+            [action.target],
+            [0n],
+            [action.data],
+            "Drop the delay",
+          ]),
           expect: [false, governor.interface.encodeErrorResult("MutualGovernorNotMember", [targetAddress])],
         },
         {
@@ -802,7 +960,12 @@ describe("Attacks on a Mutual co-op", function () {
           expect: [false, timelock.interface.encodeErrorResult("TimelockUnauthorizedCaller", [targetAddress])],
         },
       ];
-      await (await ctx.target.arm(attempts.map(({ target, data }) => ({ target, data })), false)).wait();
+      await (
+        await ctx.target.arm(
+          attempts.map(({ target, data }) => ({ target, data })),
+          false,
+        )
+      ).wait();
 
       const deposit = (await governor.proposalTerms(p.id)).deposit;
       const held = await credits.heldDeposits();
@@ -810,14 +973,19 @@ describe("Attacks on a Mutual co-op", function () {
       const minDelay = await timelock.getMinDelay();
       const proposalCount = await governor.proposalCount();
       const receipt = (await (await executeProposal(ctx, p)).wait())!;
-      const executed = receipt.logs.filter((l) => l.address === g && governor.interface.parseLog(l)?.name === "ProposalExecuted");
-      const settled = receipt.logs.filter((l) => l.address === g && governor.interface.parseLog(l)?.name === "ProposalDepositSettled");
+      const executed = receipt.logs.filter(
+        (l) => l.address === g && governor.interface.parseLog(l)?.name === "ProposalExecuted",
+      );
+      const settled = receipt.logs.filter(
+        (l) => l.address === g && governor.interface.parseLog(l)?.name === "ProposalDepositSettled",
+      );
       expect(executed.length).to.equal(1);
       expect(settled.length).to.equal(1);
 
       expect(await ctx.target.attacks()).to.equal(1n);
       expect(await ctx.target.outcomes()).to.equal(BigInt(attempts.length));
-      for (const [i, attempt] of attempts.entries()) expect([...(await ctx.target.outcome(i))], `attempt ${i}`).to.deep.equal(attempt.expect);
+      for (const [i, attempt] of attempts.entries())
+        expect([...(await ctx.target.outcome(i))], `attempt ${i}`).to.deep.equal(attempt.expect);
       expect(await governor.state(p.id)).to.equal(ProposalState.Executed);
       expect(await credits.heldDeposits()).to.equal(held - deposit);
       expect((await governor.proposalTerms(p.id)).depositSettled).to.equal(true);
@@ -834,7 +1002,9 @@ describe("Attacks on a Mutual co-op", function () {
   describe("code changed at a target after the vote", function () {
     async function treasuryFixture() {
       const ctx = await deployCoopWithMembers(connection);
-      await (await ctx.deployer.sendTransaction({ to: await ctx.coop.timelock.getAddress(), value: parseEther("10") })).wait();
+      await (
+        await ctx.deployer.sendTransaction({ to: await ctx.coop.timelock.getAddress(), value: parseEther("10") })
+      ).wait();
       return ctx;
     }
 
@@ -844,7 +1014,11 @@ describe("Attacks on a Mutual co-op", function () {
       const [supplier, rogue] = ctx.outsiders;
       const payments = await ethers.deployContract("MutableTarget", [supplier.address], rogue);
       const amount = parseEther("1");
-      const action: Action = { target: await payments.getAddress(), value: amount, data: payments.interface.encodeFunctionData("pay") };
+      const action: Action = {
+        target: await payments.getAddress(),
+        value: amount,
+        data: payments.interface.encodeFunctionData("pay"),
+      };
       const p = await propose(ctx, ctx.members[0], "Pay the flour supplier through its payment contract", [action]);
       await startVoting(ctx, p);
       for (const voter of await passingVoters(ctx, p)) await vote(ctx, p, voter, Support.For, 1n);
@@ -858,13 +1032,21 @@ describe("Attacks on a Mutual co-op", function () {
       const hashAtQueue = await codeHash(action.target);
       expect(await payments.payee()).to.equal(supplier.address);
 
-      await expect(payments.connect(rogue).redirect(rogue.address)).to.emit(payments, "Redirected").withArgs(supplier.address, rogue.address);
+      await expect(payments.connect(rogue).redirect(rogue.address))
+        .to.emit(payments, "Redirected")
+        .withArgs(supplier.address, rogue.address);
       expect(await codeHash(action.target)).to.equal(hashAtQueue);
 
       await waitForEta(ctx, p);
       const tx = executeProposal(ctx, p, ctx.members[1]);
-      await expect(tx).to.emit(payments, "Paid").withArgs(await timelock.getAddress(), rogue.address, amount);
-      await expect(tx).to.changeEtherBalances(ethers, [rogue, supplier, await timelock.getAddress()], [amount, 0n, -amount]);
+      await expect(tx)
+        .to.emit(payments, "Paid")
+        .withArgs(await timelock.getAddress(), rogue.address, amount);
+      await expect(tx).to.changeEtherBalances(
+        ethers,
+        [rogue, supplier, await timelock.getAddress()],
+        [amount, 0n, -amount],
+      );
       expect(await governor.state(p.id)).to.equal(ProposalState.Executed);
     });
 
@@ -875,12 +1057,21 @@ describe("Attacks on a Mutual co-op", function () {
       const supplier = Wallet.createRandom().connect(ethers.provider);
       await (await ctx.deployer.sendTransaction({ to: supplier.address, value: parseEther("1") })).wait();
       const amount = parseEther("2");
-      const p = await passAndQueue(ctx, [{ target: supplier.address, value: amount, data: "0x" }], "Pay the supplier's own address");
+      const p = await passAndQueue(
+        ctx,
+        [{ target: supplier.address, value: amount, data: "0x" }],
+        "Pay the supplier's own address",
+      );
       expect(await codeHash(supplier.address)).to.equal(EMPTY_CODE_HASH);
 
       const delegate = await ethers.deployContract("ForwardingDelegate", [thief.address]);
-      const authorization = await supplier.authorize({ address: await delegate.getAddress(), nonce: (await supplier.getNonce()) + 1 });
-      await (await supplier.sendTransaction({ type: 4, to: supplier.address, authorizationList: [authorization] })).wait();
+      const authorization = await supplier.authorize({
+        address: await delegate.getAddress(),
+        nonce: (await supplier.getNonce()) + 1,
+      });
+      await (
+        await supplier.sendTransaction({ type: 4, to: supplier.address, authorizationList: [authorization] })
+      ).wait();
       const installed = concat(["0xef0100", await delegate.getAddress()]);
       expect((await ethers.provider.getCode(supplier.address)).toLowerCase()).to.equal(installed.toLowerCase());
       expect(await codeHash(supplier.address)).to.not.equal(EMPTY_CODE_HASH);
@@ -932,7 +1123,11 @@ describe("Attacks on a Mutual co-op", function () {
     it("lets no one cancel a queued proposal during the timelock delay, not even its proposer (GovernorUnableToCancel), but lets any member resign (documented limit: exit, not veto)", async function () {
       const ctx = await loadFixture(treasuryFixture);
       const { governor, timelock, card } = ctx.coop;
-      const p = await passAndQueue(ctx, [{ target: ctx.outsiders[0].address, value: parseEther("5"), data: "0x" }], "Pay half the treasury out");
+      const p = await passAndQueue(
+        ctx,
+        [{ target: ctx.outsiders[0].address, value: parseEther("5"), data: "0x" }],
+        "Pay half the treasury out",
+      );
       const opId = await timelockOperationId(ctx, p);
       const [proposer, dissenter, other] = [ctx.members[0], ctx.members[8], ctx.members[9]];
       const CANCELLER = await timelock.CANCELLER_ROLE();
@@ -971,13 +1166,21 @@ describe("Attacks on a Mutual co-op", function () {
       const secondKey = ctx.outsiders[0];
       const snapshot = await governor.proposalSnapshot(ctx.p.id);
       const cardId = await card.cardOf(member.address);
-      const domain = governorDomain(await governor.name(), (await ethers.provider.getNetwork()).chainId, await governor.getAddress());
+      const domain = governorDomain(
+        await governor.name(),
+        (await ethers.provider.getNetwork()).chainId,
+        await governor.getAddress(),
+      );
       await vote(ctx, ctx.p, member, Support.For, 3n);
       await expectUnchanged(ctx, [ctx.p.id], [member.address, secondKey.address], async () => {
         await expect(governor.connect(secondKey).castVoteWithReasonAndParams(ctx.p.id, Support.For, "", encodeVotes(3)))
           .to.be.revertedWithCustomError(governor, "MutualGovernorNotEligible")
           .withArgs(secondKey.address, snapshot);
-        await expect(governor.castBallot(ballotTuple(await signBallot(ctx, secondKey, domain, { proposalId: ctx.p.id, votes: 3n }))))
+        await expect(
+          governor.castBallot(
+            ballotTuple(await signBallot(ctx, secondKey, domain, { proposalId: ctx.p.id, votes: 3n })),
+          ),
+        )
           .to.be.revertedWithCustomError(governor, "MutualGovernorNotEligible")
           .withArgs(secondKey.address, snapshot);
         await expect(card.connect(member).admit(secondKey.address))
@@ -1007,7 +1210,7 @@ describe("Attacks on a Mutual co-op", function () {
       const p = await govern(ctx, [await call(card, "admit", [ally.address])], "Admit our friend");
       const t = await governor.proposalTally(p.id);
       expect([t.forVoters, t.againstVoters, t.abstainVoters, t.quorumMembers]).to.deep.equal([2n, 0n, 0n, 2n]);
-      expect(await card.memberCountAt((await governor.proposalSnapshot(p.id)))).to.equal(10n);
+      expect(await card.memberCountAt(await governor.proposalSnapshot(p.id))).to.equal(10n);
       expect(await card.isMember(ally.address)).to.equal(true);
     });
 
@@ -1020,7 +1223,9 @@ describe("Attacks on a Mutual co-op", function () {
       expect(await governor.proposalDeadline(ctx.p.id)).to.equal(deadline);
 
       await networkHelpers.time.setNextBlockTimestamp(deadline - 5n);
-      const swing = governor.connect(ctx.members[3]).castVoteWithReasonAndParams(ctx.p.id, Support.Against, "", encodeVotes(10));
+      const swing = governor
+        .connect(ctx.members[3])
+        .castVoteWithReasonAndParams(ctx.p.id, Support.Against, "", encodeVotes(10));
       await expect(swing).to.not.emit(governor, "ProposalExtended");
       expect(await governor.proposalDeadline(ctx.p.id)).to.equal(deadline);
       await networkHelpers.time.increaseTo(deadline + 1n);
@@ -1076,8 +1281,14 @@ describe("Attacks on a Mutual co-op", function () {
       expect([t.forVotes, t.againstVotes]).to.deep.equal([10n, 10n]);
 
       await expectUnchanged(ctx, [ctx.p.id], [colluderA.address, colluderB.address], async () => {
-        await expect(credits.connect(colluderA).transfer(colluderB.address, 1n)).to.be.revertedWithCustomError(credits, "VoiceCreditsNonTransferable");
-        await expect(credits.connect(colluderA).approve(colluderB.address, 1n)).to.be.revertedWithCustomError(credits, "VoiceCreditsNonTransferable");
+        await expect(credits.connect(colluderA).transfer(colluderB.address, 1n)).to.be.revertedWithCustomError(
+          credits,
+          "VoiceCreditsNonTransferable",
+        );
+        await expect(credits.connect(colluderA).approve(colluderB.address, 1n)).to.be.revertedWithCustomError(
+          credits,
+          "VoiceCreditsNonTransferable",
+        );
       });
     });
 
@@ -1087,8 +1298,15 @@ describe("Attacks on a Mutual co-op", function () {
       const bribed = ctx.members[5];
       const briber = ctx.outsiders[0];
       const tx = governor.connect(bribed).castVoteWithReasonAndParams(ctx.p.id, Support.For, "", encodeVotes(4));
-      await expect(tx).to.emit(governor, "VoteCastWithParams").withArgs(bribed.address, ctx.p.id, Support.For, 4n, "", encodeVotes(4));
-      expect([...(await governor.connect(briber).receiptOf(ctx.p.id, bribed.address))]).to.deep.equal([true, 1n, 4n, voteCost(4n)]);
+      await expect(tx)
+        .to.emit(governor, "VoteCastWithParams")
+        .withArgs(bribed.address, ctx.p.id, Support.For, 4n, "", encodeVotes(4));
+      expect([...(await governor.connect(briber).receiptOf(ctx.p.id, bribed.address))]).to.deep.equal([
+        true,
+        1n,
+        4n,
+        voteCost(4n),
+      ]);
     });
   });
 
@@ -1103,7 +1321,9 @@ describe("Attacks on a Mutual co-op", function () {
       const { timelock } = ctx.coop;
       const delay = await timelock.getMinDelay();
       for (const caller of [ctx.deployer, ctx.members[0], ctx.outsiders[0]]) {
-        await expect(timelock.connect(caller).updateDelay(0n)).to.be.revertedWithCustomError(timelock, "TimelockUnauthorizedCaller").withArgs(caller.address);
+        await expect(timelock.connect(caller).updateDelay(0n))
+          .to.be.revertedWithCustomError(timelock, "TimelockUnauthorizedCaller")
+          .withArgs(caller.address);
       }
       expect(await timelock.getMinDelay()).to.equal(delay);
     });
@@ -1115,7 +1335,11 @@ describe("Attacks on a Mutual co-op", function () {
       const p = await passAndQueue(ctx, [await call(card, "admit", [newcomer.address])], "Admit early, if you can");
       const opId = await timelockOperationId(ctx, p);
       const before = await executionState(ctx, p);
-      await expect(timelock.connect(ctx.members[1]).executeBatch(p.targets, p.values, p.calldatas, ZeroHash, await timelockSalt(ctx, p)))
+      await expect(
+        timelock
+          .connect(ctx.members[1])
+          .executeBatch(p.targets, p.values, p.calldatas, ZeroHash, await timelockSalt(ctx, p)),
+      )
         .to.be.revertedWithCustomError(timelock, "TimelockUnexpectedOperationState")
         .withArgs(opId, stateBitmap(TIMELOCK_READY));
       expect(await executionState(ctx, p)).to.deep.equal(before);
@@ -1128,9 +1352,11 @@ describe("Attacks on a Mutual co-op", function () {
       const p = await passAndQueue(ctx, [await call(governor, "setQuorumFraction", [5000])], "Raise the quorum");
       await waitForEta(ctx, p);
       const before = await executionState(ctx, p);
-      await expect(timelock.connect(ctx.outsiders[0]).executeBatch(p.targets, p.values, p.calldatas, ZeroHash, await timelockSalt(ctx, p))).to.be.revertedWithPanic(
-        PANIC_EMPTY_ARRAY_POP,
-      );
+      await expect(
+        timelock
+          .connect(ctx.outsiders[0])
+          .executeBatch(p.targets, p.values, p.calldatas, ZeroHash, await timelockSalt(ctx, p)),
+      ).to.be.revertedWithPanic(PANIC_EMPTY_ARRAY_POP);
       expect(await executionState(ctx, p)).to.deep.equal(before);
       await expect(executeProposal(ctx, p)).to.emit(governor, "QuorumFractionSet").withArgs(before.quorumBps, 5000n);
     });
@@ -1139,10 +1365,16 @@ describe("Attacks on a Mutual co-op", function () {
       const ctx = await loadFixture(coopFixture);
       const { governor, timelock, card } = ctx.coop;
       const newcomer = ctx.outsiders[0];
-      const p = await passAndQueue(ctx, [await call(card, "admit", [newcomer.address])], "Admit a baker, executed by anyone");
+      const p = await passAndQueue(
+        ctx,
+        [await call(card, "admit", [newcomer.address])],
+        "Admit a baker, executed by anyone",
+      );
       await waitForEta(ctx, p);
       const opId = await timelockOperationId(ctx, p);
-      const tx = timelock.connect(ctx.outsiders[1]).executeBatch(p.targets, p.values, p.calldatas, ZeroHash, await timelockSalt(ctx, p));
+      const tx = timelock
+        .connect(ctx.outsiders[1])
+        .executeBatch(p.targets, p.values, p.calldatas, ZeroHash, await timelockSalt(ctx, p));
       await expect(tx).to.emit(timelock, "CallExecuted").withArgs(opId, 0n, p.targets[0], 0n, p.calldatas[0]);
       await expect(tx).to.not.emit(governor, "ProposalExecuted");
       expect(await card.isMember(newcomer.address)).to.equal(true);
@@ -1158,7 +1390,9 @@ describe("Attacks on a Mutual co-op", function () {
       const delay = await timelock.getMinDelay();
       const p = await passAndQueue(ctx, [await call(timelock, "updateDelay", [0n])], "No more waiting");
       const opId = await timelockOperationId(ctx, p);
-      expect(await governor.proposalEta(p.id)).to.be.greaterThanOrEqual(BigInt(await networkHelpers.time.latest()) + delay - 1n);
+      expect(await governor.proposalEta(p.id)).to.be.greaterThanOrEqual(
+        BigInt(await networkHelpers.time.latest()) + delay - 1n,
+      );
       await expect(executeProposal(ctx, p))
         .to.be.revertedWithCustomError(timelock, "TimelockUnexpectedOperationState")
         .withArgs(opId, stateBitmap(TIMELOCK_READY));
@@ -1203,9 +1437,13 @@ describe("Attacks on a Mutual co-op", function () {
       const copy = await propose(ctx, copier, planned.description);
       expect(copy.id).to.equal(planned.id);
       expect(await governor.proposalProposer(planned.id)).to.equal(copier.address);
-      await (await governor.connect(copier).cancel(copy.targets, copy.values, copy.calldatas, copy.descriptionHash)).wait();
+      await (
+        await governor.connect(copier).cancel(copy.targets, copy.values, copy.calldatas, copy.descriptionHash)
+      ).wait();
       await expectUnchanged(ctx, [planned.id], [victim.address, copier.address], async () => {
-        await expect(governor.connect(victim).propose(planned.targets, planned.values, planned.calldatas, planned.description))
+        await expect(
+          governor.connect(victim).propose(planned.targets, planned.values, planned.calldatas, planned.description),
+        )
           .to.be.revertedWithCustomError(governor, "GovernorUnexpectedProposalState")
           .withArgs(planned.id, ProposalState.Canceled, ZeroHash);
       });
@@ -1219,11 +1457,15 @@ describe("Attacks on a Mutual co-op", function () {
       const [victim, copier] = [ctx.members[1], ctx.members[2]];
       const planned = await buildProposal(ctx, victim, `Buy the bakery next door#proposer=${victim.address}`);
       await expectUnchanged(ctx, [], [victim.address, copier.address], async () => {
-        await expect(governor.connect(copier).propose(planned.targets, planned.values, planned.calldatas, planned.description))
+        await expect(
+          governor.connect(copier).propose(planned.targets, planned.values, planned.calldatas, planned.description),
+        )
           .to.be.revertedWithCustomError(governor, "GovernorRestrictedProposer")
           .withArgs(copier.address);
       });
-      await (await governor.connect(victim).propose(planned.targets, planned.values, planned.calldatas, planned.description)).wait();
+      await (
+        await governor.connect(victim).propose(planned.targets, planned.values, planned.calldatas, planned.description)
+      ).wait();
       expect(await governor.proposalProposer(planned.id)).to.equal(victim.address);
     });
 
@@ -1233,7 +1475,9 @@ describe("Attacks on a Mutual co-op", function () {
       const deadline = await governor.proposalDeadline(ctx.p.id);
       await vote(ctx, ctx.p, ctx.members[1], Support.For, 1n);
       await networkHelpers.time.setNextBlockTimestamp(deadline - 60n);
-      const extended = (await minedAt(ctx, await governor.connect(ctx.members[2]).castVote(ctx.p.id, Support.For))) + (await governor.lateQuorumVoteExtension());
+      const extended =
+        (await minedAt(ctx, await governor.connect(ctx.members[2]).castVote(ctx.p.id, Support.For))) +
+        (await governor.lateQuorumVoteExtension());
       expect(await governor.proposalDeadline(ctx.p.id)).to.equal(extended);
       await networkHelpers.time.increaseTo(deadline + 1n);
       const accounts = [ctx.members[0].address, await governor.getAddress()];
@@ -1264,7 +1508,10 @@ describe("Attacks on a Mutual co-op", function () {
       const ozSignature = await signOzBallot(ctx, m[3], ctx.domain, ctx.b.id, Support.For);
       const forA = await signBallot(ctx, m[4], ctx.domain, { proposalId: ctx.a.id, votes: 2n });
       const batch: { ballot: SignedBallot; reason: bigint }[] = [
-        { ballot: await signBallot(ctx, m[2], ctx.domain, { proposalId: ctx.b.id, votes: 2n }), reason: VoteRefusal.None },
+        {
+          ballot: await signBallot(ctx, m[2], ctx.domain, { proposalId: ctx.b.id, votes: 2n }),
+          reason: VoteRefusal.None,
+        },
         { ballot: await walletBallot(ctx.short, ctx.b.id), reason: VoteRefusal.InvalidSignature },
         { ballot: await walletBallot(ctx.reverting, ctx.b.id), reason: VoteRefusal.InvalidSignature },
         { ballot: await walletBallot(ctx.burner, ctx.b.id), reason: VoteRefusal.InvalidSignature },
@@ -1273,21 +1520,39 @@ describe("Attacks on a Mutual co-op", function () {
           reason: VoteRefusal.InvalidSignature,
         },
         { ballot: { ...forA, proposalId: ctx.b.id }, reason: VoteRefusal.InvalidSignature },
-        { ballot: await signBallot(ctx, m[5], ctx.domain, { proposalId: ctx.b.id, support: Support.Against, votes: 3n }), reason: VoteRefusal.None },
+        {
+          ballot: await signBallot(ctx, m[5], ctx.domain, {
+            proposalId: ctx.b.id,
+            support: Support.Against,
+            votes: 3n,
+          }),
+          reason: VoteRefusal.None,
+        },
       ];
       const good = batch.filter((x) => x.reason === VoteRefusal.None).map((x) => x.ballot);
       const badVoters = [...new Set(batch.filter((x) => x.reason !== VoteRefusal.None).map((x) => x.ballot.voter))];
       const badBefore = await readAccounts(ctx, [ctx.a.id, ctx.b.id], badVoters);
       const goodBalances = await Promise.all(good.map((g) => credits.balanceOf(g.voter)));
 
-      expect(await governor.connect(ctx.relayer).castBallots.staticCall(batch.map((x) => ballotTuple(x.ballot)))).to.equal(BigInt(good.length));
-      const { skipped, counted } = parseBatch(ctx, await submitBatch(ctx, batch.map((x) => x.ballot)));
+      expect(
+        await governor.connect(ctx.relayer).castBallots.staticCall(batch.map((x) => ballotTuple(x.ballot))),
+      ).to.equal(BigInt(good.length));
+      const { skipped, counted } = parseBatch(
+        ctx,
+        await submitBatch(
+          ctx,
+          batch.map((x) => x.ballot),
+        ),
+      );
       expect(skipped).to.deep.equal(
-        batch.flatMap((x, i) => (x.reason === VoteRefusal.None ? [] : [[BigInt(i), x.ballot.voter, x.ballot.proposalId, x.reason]])),
+        batch.flatMap((x, i) =>
+          x.reason === VoteRefusal.None ? [] : [[BigInt(i), x.ballot.voter, x.ballot.proposalId, x.reason]],
+        ),
       );
       expect(counted).to.deep.equal(good.map((g) => [g.voter, g.proposalId, BigInt(g.support), g.votes]));
       expect(await readAccounts(ctx, [ctx.a.id, ctx.b.id], badVoters)).to.deep.equal(badBefore);
-      for (const [i, g] of good.entries()) expect(await credits.balanceOf(g.voter)).to.equal(goodBalances[i] - voteCost(g.votes));
+      for (const [i, g] of good.entries())
+        expect(await credits.balanceOf(g.voter)).to.equal(goodBalances[i] - voteCost(g.votes));
     });
   });
 });

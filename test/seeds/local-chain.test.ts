@@ -206,13 +206,19 @@ describe("Planning the next phase (nextPhase)", function () {
   it("picks the earliest future moment: a queued proposal's timelock eta before a vote closes", function () {
     const next = nextPhase(proposals, 1000n)!;
     expect(next.time).to.equal(1100n);
-    expect(next.events.map((e) => [e.proposal.number, e.what])).to.deep.equal([[3, "timelock delay ends (can be executed)"]]);
+    expect(next.events.map((e) => [e.proposal.number, e.what])).to.deep.equal([
+      [3, "timelock delay ends (can be executed)"],
+    ]);
   });
 
   it("then the second after the active vote's deadline, then the second after the pending one's snapshot", function () {
     expect(nextPhase(proposals, 1100n)!.time).to.equal(1201n);
     const opens = nextPhase(proposals, 1201n)!;
-    expect([opens.time, opens.events[0].proposal.number, opens.events[0].what]).to.deep.equal([1501n, 1, "voting opens"]);
+    expect([opens.time, opens.events[0].proposal.number, opens.events[0].what]).to.deep.equal([
+      1501n,
+      1,
+      "voting opens",
+    ]);
     expect(nextPhase(proposals, 1501n)!.time).to.equal(2001n);
   });
 
@@ -248,14 +254,23 @@ describe("Advancing the local chain (advanceChain on chain 31337)", function () 
   async function coopWithProposal() {
     const ctx = await deployCoopWithMembers(local, { memberCount: 4 });
     const p = await propose(ctx, ctx.members[0], "# Buy a second proofing cabinet\n\nIt fills up every morning.");
-    return { ctx, p, coop: { governor: ctx.coop.governor, credits: ctx.coop.credits, deployBlock: ctx.coop.deployBlock } };
+    return {
+      ctx,
+      p,
+      coop: { governor: ctx.coop.governor, credits: ctx.coop.credits, deployBlock: ctx.coop.deployBlock },
+    };
   }
 
   it("moves chain time forward by exactly 1d12h and mines one block", async function () {
     const block = await ethers.provider.getBlockNumber();
     const from = await networkHelpers.time.latest();
     const result = await advanceChain(local, parseTarget("1d12h"));
-    expect([result.chainId, result.from, result.to, result.block]).to.deep.equal([31337n, from, from + 129_600, block + 1]);
+    expect([result.chainId, result.from, result.to, result.block]).to.deep.equal([
+      31337n,
+      from,
+      from + 129_600,
+      block + 1,
+    ]);
     expect(await networkHelpers.time.latest()).to.equal(from + 129_600);
     expect(result.reason).to.equal("+1d 12h");
   });
@@ -302,7 +317,11 @@ describe("Advancing the local chain (advanceChain on chain 31337)", function () 
 
 describe("The chain:advance command (scripts/chain-advance.ts) on bad input", function () {
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, [join("scripts", "chain-advance.ts"), ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    spawnSync(process.execPath, [join("scripts", "chain-advance.ts"), ...args], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
 
   for (const [args, message] of [
     [["3y"], '"3y": unknown unit "y" (use s, m, h, d or w)'],

@@ -58,8 +58,14 @@ describe("Demo co-op data (seeds/bakery.ts)", function () {
 
   it("covers every state the demo promises, each proposal with a real action", function () {
     const executed = withFinalState("Executed");
-    expect(executed.some((p) => p.actions.some((a) => a.kind === "pay")), "an executed treasury payment").to.equal(true);
-    expect(executed.some((p) => p.actions.some((a) => a.kind === "admit")), "an executed admission").to.equal(true);
+    expect(
+      executed.some((p) => p.actions.some((a) => a.kind === "pay")),
+      "an executed treasury payment",
+    ).to.equal(true);
+    expect(
+      executed.some((p) => p.actions.some((a) => a.kind === "admit")),
+      "an executed admission",
+    ).to.equal(true);
     for (const state of ["Queued", "Succeeded", "Defeated", "Canceled", "Active", "Pending"] as const) {
       expect(withFinalState(state), state).to.not.be.empty;
     }
@@ -70,9 +76,18 @@ describe("Demo co-op data (seeds/bakery.ts)", function () {
       return p.deposit === "burned" && t.againstVotes >= 2 * t.forVotes;
     });
     expect(burnedByMargin, "a defeat by a wide margin with its deposit burned").to.not.be.empty;
-    expect(bakery.proposals.some((p) => p.deposit === "returned"), "a returned deposit").to.equal(true);
-    expect(withFinalState("Active").every((p) => p.votes.length > 0), "votes on the active proposal").to.equal(true);
-    expect(bakery.proposals.some((p) => p.votes.some((v) => v.signed)), "a signed ballot").to.equal(true);
+    expect(
+      bakery.proposals.some((p) => p.deposit === "returned"),
+      "a returned deposit",
+    ).to.equal(true);
+    expect(
+      withFinalState("Active").every((p) => p.votes.length > 0),
+      "votes on the active proposal",
+    ).to.equal(true);
+    expect(
+      bakery.proposals.some((p) => p.votes.some((v) => v.signed)),
+      "a signed ballot",
+    ).to.equal(true);
     expect(bakery.proposals.at(-1)!.finalState, "the pending proposal is made last").to.equal("Pending");
   });
 
@@ -143,7 +158,8 @@ describe("Seeding the demo co-op onto a fresh co-op (seedCoop)", function () {
     for (const p of bakery.proposals) {
       const tally = await coop.governor.proposalTally(idOf(p));
       const count = (side: DemoVote["side"]) => BigInt(p.votes.filter((v) => v.side === side).length);
-      const sum = (side: DemoVote["side"]) => BigInt(p.votes.filter((v) => v.side === side).reduce((s, v) => s + v.votes, 0));
+      const sum = (side: DemoVote["side"]) =>
+        BigInt(p.votes.filter((v) => v.side === side).reduce((s, v) => s + v.votes, 0));
       expect(
         [tally.forVotes, tally.againstVotes, tally.forVoters, tally.againstVoters, tally.abstainVoters],
         p.title,
@@ -159,12 +175,10 @@ describe("Seeding the demo co-op onto a fresh co-op (seedCoop)", function () {
         const voter = address(v.voter);
         const cost = voteCost(BigInt(v.votes));
         const receipt = await governor.receiptOf(idOf(p), voter);
-        expect([receipt.voted, receipt.support, receipt.votes, receipt.creditsSpent], `${v.voter} on ${p.key}`).to.deep.equal([
-          true,
-          BigInt(SIDE[v.side]),
-          BigInt(v.votes),
-          cost,
-        ]);
+        expect(
+          [receipt.voted, receipt.support, receipt.votes, receipt.creditsSpent],
+          `${v.voter} on ${p.key}`,
+        ).to.deep.equal([true, BigInt(SIDE[v.side]), BigInt(v.votes), cost]);
         // The ledger: the voter's balance just before and just after the block of their vote, in one epoch.
         const cast = [
           ...(await governor.queryFilter(governor.filters.VoteCast(voter), coop.deployBlock)),
@@ -172,7 +186,9 @@ describe("Seeding the demo co-op onto a fresh co-op (seedCoop)", function () {
         ].filter((e) => e.args.proposalId === idOf(p));
         expect(cast, `${v.voter}'s vote events on ${p.key}`).to.have.length(1);
         const block = cast[0].blockNumber;
-        expect(await credits.currentEpoch({ blockTag: block - 1 })).to.equal(await credits.currentEpoch({ blockTag: block }));
+        expect(await credits.currentEpoch({ blockTag: block - 1 })).to.equal(
+          await credits.currentEpoch({ blockTag: block }),
+        );
         const before = await credits.balanceOf(voter, { blockTag: block - 1 });
         const after = await credits.balanceOf(voter, { blockTag: block });
         expect(before - after, `credits ${v.voter} paid on ${p.key}`).to.equal(cost);
@@ -185,13 +201,19 @@ describe("Seeding the demo co-op onto a fresh co-op (seedCoop)", function () {
     const rejected = withFinalState("Defeated").filter((p) => p.deposit === "burned");
     expect(rejected).to.not.be.empty;
     for (const p of rejected) {
-      const [settled] = await coop.governor.queryFilter(coop.governor.filters.ProposalDepositSettled(idOf(p)), coop.deployBlock);
+      const [settled] = await coop.governor.queryFilter(
+        coop.governor.filters.ProposalDepositSettled(idOf(p)),
+        coop.deployBlock,
+      );
       expect(settled, p.title).to.not.equal(undefined);
       expect(settled.args.returned).to.equal(false);
       expect(settled.args.credited).to.equal(0n);
       const tally = await coop.governor.proposalTally(idOf(p));
       expect(tally.againstVotes >= 2n * tally.forVotes, "against ≥ 2 × for").to.equal(true);
-      expect(tally.forVoters + tally.againstVoters + tally.abstainVoters >= tally.quorumMembers, "quorum was met").to.equal(true);
+      expect(
+        tally.forVoters + tally.againstVoters + tally.abstainVoters >= tally.quorumMembers,
+        "quorum was met",
+      ).to.equal(true);
     }
   });
 
@@ -199,7 +221,10 @@ describe("Seeding the demo co-op onto a fresh co-op (seedCoop)", function () {
     const { coop, idOf, address } = await networkHelpers.loadFixture(seededFixture);
     const settledInData = bakery.proposals.filter((p) => p.deposit !== undefined);
     for (const p of bakery.proposals) {
-      const events = await coop.governor.queryFilter(coop.governor.filters.ProposalDepositSettled(idOf(p)), coop.deployBlock);
+      const events = await coop.governor.queryFilter(
+        coop.governor.filters.ProposalDepositSettled(idOf(p)),
+        coop.deployBlock,
+      );
       if (p.deposit === undefined) {
         expect(events, p.title).to.have.length(0);
         continue;
@@ -223,7 +248,10 @@ describe("Seeding the demo co-op onto a fresh co-op (seedCoop)", function () {
       const tx = await cancelled.getTransaction();
       expect(tx.from).to.equal(address(p.proposer));
       const block = await cancelled.getBlock();
-      expect(BigInt(block.timestamp) <= (await coop.governor.proposalSnapshot(idOf(p))), "cancelled before the snapshot").to.equal(true);
+      expect(
+        BigInt(block.timestamp) <= (await coop.governor.proposalSnapshot(idOf(p))),
+        "cancelled before the snapshot",
+      ).to.equal(true);
     }
   });
 
@@ -235,9 +263,9 @@ describe("Seeding the demo co-op onto a fresh co-op (seedCoop)", function () {
     let signed = 0;
     for (const p of bakery.proposals) {
       for (const v of p.votes.filter((vote) => vote.signed)) {
-        const events = (await coop.governor.queryFilter(coop.governor.filters.VoteCastWithParams(address(v.voter)), coop.deployBlock)).filter(
-          (e) => e.args.proposalId === idOf(p),
-        );
+        const events = (
+          await coop.governor.queryFilter(coop.governor.filters.VoteCastWithParams(address(v.voter)), coop.deployBlock)
+        ).filter((e) => e.args.proposalId === idOf(p));
         expect(events, `${v.voter} on ${p.key}`).to.have.length(1);
         const tx = await events[0].getTransaction();
         expect(tx.from).to.equal(relayer);
@@ -261,18 +289,28 @@ describe("Seeding the demo co-op onto a fresh co-op (seedCoop)", function () {
       expect((await coop.governor.proposalSnapshot(idOf(p))) < now).to.equal(true);
       expect((await coop.governor.proposalDeadline(idOf(p))) >= now).to.equal(true);
     }
-    for (const p of withFinalState("Pending")) expect((await coop.governor.proposalSnapshot(idOf(p))) >= now).to.equal(true);
+    for (const p of withFinalState("Pending"))
+      expect((await coop.governor.proposalSnapshot(idOf(p))) >= now).to.equal(true);
   });
 
   it("logs one readable line per step: every proposal made, every vote, every time jump", async function () {
     const { lines } = await networkHelpers.loadFixture(seededFixture);
     expect(lines.every((line) => !line.includes("\n"))).to.equal(true);
     for (const p of bakery.proposals) {
-      expect(lines.filter((l) => l.includes(`: "${p.title}"`) && l.includes("proposed by")), p.title).to.have.length(1);
-      for (const v of p.votes) expect(lines.filter((l) => l.includes(`"${v.reason}"`)), v.reason).to.have.length(1);
+      expect(
+        lines.filter((l) => l.includes(`: "${p.title}"`) && l.includes("proposed by")),
+        p.title,
+      ).to.have.length(1);
+      for (const v of p.votes)
+        expect(
+          lines.filter((l) => l.includes(`"${v.reason}"`)),
+          v.reason,
+        ).to.have.length(1);
     }
     expect(lines.filter((l) => l.startsWith("⏩ chain time"))).to.not.be.empty;
-    expect(lines.at(-1)!.startsWith(`Seeded ${bakery.proposals.length} proposals, each in its expected state; chain time `)).to.equal(true);
+    expect(
+      lines.at(-1)!.startsWith(`Seeded ${bakery.proposals.length} proposals, each in its expected state; chain time `),
+    ).to.equal(true);
   });
 
   it("refuses to seed the same co-op twice, before sending anything", async function () {
@@ -334,7 +372,9 @@ describe("Seeding the demo co-op onto a fresh co-op (seedCoop)", function () {
       const e = events.get(p.key)!.args;
       // `values` is shadowed by Array.prototype.values on an ethers Result: read it by position.
       const values: bigint[] = [...e[3]];
-      expect(await coop.governor.getProposalId([...e.targets], values, [...e.calldatas], keccakText(proposalDescription(p)))).to.equal(idOf(p));
+      expect(
+        await coop.governor.getProposalId([...e.targets], values, [...e.calldatas], keccakText(proposalDescription(p))),
+      ).to.equal(idOf(p));
       const pays = p.actions.filter((a) => a.kind === "pay");
       for (const a of pays) {
         const supplier = bakery.suppliers.find((s) => s.key === a.supplier)!;

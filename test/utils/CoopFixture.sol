@@ -43,8 +43,7 @@ abstract contract CoopFixture is TestBase {
     uint256 internal constant DEPLOY_TIME = 1_700_000_000;
     uint256 internal constant DAY = 1 days;
     /// @dev secp256k1 group order: private keys must be in [1, N).
-    uint256 private constant _SECP256K1_N =
-        0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
+    uint256 private constant _SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
 
     MembershipCard internal card;
     VoiceCredits internal credits;
@@ -60,17 +59,18 @@ abstract contract CoopFixture is TestBase {
 
     /// @notice The defaults of scripts/lib/deploy-coop.ts: weekly epochs, 100 credits a week, a 3-day vote, 20% quorum.
     function _defaultConfig() internal pure returns (CoopConfig memory) {
-        return CoopConfig({
-            epochLength: 7 days,
-            creditsPerEpoch: 100,
-            maxBalance: 400,
-            votingDelay: 1 days,
-            votingPeriod: 3 days,
-            quorumBps: 2000,
-            proposalDeposit: 10,
-            lateQuorumExtension: 1 days,
-            timelockDelay: 2 days
-        });
+        return
+            CoopConfig({
+                epochLength: 7 days,
+                creditsPerEpoch: 100,
+                maxBalance: 400,
+                votingDelay: 1 days,
+                votingPeriod: 3 days,
+                quorumBps: 2000,
+                proposalDeposit: 10,
+                lateQuorumExtension: 1 days,
+                timelockDelay: 2 days
+            });
     }
 
     /// @notice Deploys and wires a co-op at {DEPLOY_TIME}. The test contract keeps every admin power.
@@ -155,7 +155,9 @@ abstract contract CoopFixture is TestBase {
     // ------------------------------------------------------------------------------------------------
 
     /// @notice The simple proposal: one harmless call (read the member count), no value.
-    function _simpleProposal(string memory description)
+    function _simpleProposal(
+        string memory description
+    )
         internal
         view
         returns (address[] memory targets, uint256[] memory values, bytes[] memory calldatas, bytes32 descriptionHash)
@@ -223,15 +225,16 @@ abstract contract CoopFixture is TestBase {
 
     /// @notice The governor's EIP-712 domain separator, computed independently of the governor.
     function _domainSeparator() internal view returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256(bytes("Mutual Co-op")),
-                keccak256(bytes("1")),
-                block.chainid,
-                address(governor)
-            )
-        );
+        return
+            keccak256(
+                abi.encode(
+                    keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                    keccak256(bytes("Mutual Co-op")),
+                    keccak256(bytes("1")),
+                    block.chainid,
+                    address(governor)
+                )
+            );
     }
 
     /// @notice The digest a voter signs for a quadratic ballot.
@@ -254,11 +257,12 @@ abstract contract CoopFixture is TestBase {
     }
 
     /// @notice A ballot signed with `key`, for the voter's current nonce on the proposal.
-    function _signedBallot(uint256 key, uint256 proposalId, uint8 support, uint256 votes)
-        internal
-        view
-        returns (IMutualGovernor.Ballot memory b)
-    {
+    function _signedBallot(
+        uint256 key,
+        uint256 proposalId,
+        uint8 support,
+        uint256 votes
+    ) internal view returns (IMutualGovernor.Ballot memory b) {
         address voter = vm.addr(key);
         b = IMutualGovernor.Ballot({
             proposalId: proposalId,

@@ -50,10 +50,11 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
     function lateQuorumVoteExtension() public view virtual returns (uint48);
 
     /// @dev Charges `cost` credits to `voter` for a vote on a proposal with snapshot `snapshot`.
-    function _spendForVote(address voter, uint256 snapshot, uint256 cost)
-        internal
-        virtual
-        returns (IVoiceCredits.SpendStatus status, uint256 available);
+    function _spendForVote(
+        address voter,
+        uint256 snapshot,
+        uint256 cost
+    ) internal virtual returns (IVoiceCredits.SpendStatus status, uint256 available);
 
     /// @dev The number of members at `timepoint`.
     function _memberCountAt(uint256 timepoint) internal view virtual returns (uint256);
@@ -74,18 +75,17 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
     }
 
     /// @notice Votes against, votes for, and members abstaining.
-    function proposalVotes(uint256 proposalId)
-        public
-        view
-        virtual
-        returns (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes)
-    {
+    function proposalVotes(
+        uint256 proposalId
+    ) public view virtual returns (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) {
         VoteTally t = _tallies[proposalId];
         return (t.againstVotes(), t.forVotes(), t.abstainVoters());
     }
 
     /// @notice The full tally: votes per side, members per side, and the quorum in members (0 while pending).
-    function proposalTally(uint256 proposalId)
+    function proposalTally(
+        uint256 proposalId
+    )
         public
         view
         virtual
@@ -105,12 +105,10 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
     }
 
     /// @notice What `voter` has cast on `proposalId`: the side (as `support`), the votes, and the credits paid.
-    function receiptOf(uint256 proposalId, address voter)
-        public
-        view
-        virtual
-        returns (bool voted, uint8 support, uint256 votes, uint256 creditsSpent)
-    {
+    function receiptOf(
+        uint256 proposalId,
+        address voter
+    ) public view virtual returns (bool voted, uint8 support, uint256 votes, uint256 creditsSpent) {
         VoteReceipt r = _receipts[proposalId][voter];
         if (!r.hasVoted()) return (false, 0, 0, 0);
         return (true, r.support(), r.votes(), CreditMath.cost(r.votes()));
@@ -123,12 +121,9 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
 
     /// @notice The quorum fraction (basis points) and deposit fixed for `proposalId`, whether the deposit was
     /// settled, and the proposer's card (the deposit follows it).
-    function proposalTerms(uint256 proposalId)
-        public
-        view
-        virtual
-        returns (uint256 quorumBps, uint256 deposit, bool depositSettled, uint256 proposerCard)
-    {
+    function proposalTerms(
+        uint256 proposalId
+    ) public view virtual returns (uint256 quorumBps, uint256 deposit, bool depositSettled, uint256 proposerCard) {
         Terms memory terms = _terms[proposalId];
         return (_tallies[proposalId].quorumBps(), terms.deposit, terms.depositSettled, terms.proposerCard);
     }
@@ -146,10 +141,12 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
     // ------------------------------------------------------------------------------------------------
 
     /// @dev Records the terms and pre-initialises the tally so that the first vote writes no fresh slot.
-    function _initProposal(uint256 proposalId, uint256 quorumBps, uint256 deposit, uint256 proposerCard)
-        internal
-        virtual
-    {
+    function _initProposal(
+        uint256 proposalId,
+        uint256 quorumBps,
+        uint256 deposit,
+        uint256 proposerCard
+    ) internal virtual {
         _tallies[proposalId] = VoteTallyLib.create(quorumBps);
         _terms[proposalId] = Terms({
             deposit: deposit.toUint64(),
@@ -181,24 +178,26 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
 
     /// @inheritdoc Governor
     /// @dev Reverting form of {_vote}: the error names what was wrong.
-    function _countVote(uint256 proposalId, address account, uint8 support, uint256, bytes memory params)
-        internal
-        virtual
-        override
-        returns (uint256)
-    {
+    function _countVote(
+        uint256 proposalId,
+        address account,
+        uint8 support,
+        uint256,
+        bytes memory params
+    ) internal virtual override returns (uint256) {
         (, uint256 votes) = _vote(proposalId, account, support, params, true);
         return votes;
     }
 
     /// @inheritdoc Governor
     /// @dev Replaces OpenZeppelin's flow to skip `_getVotes` (weight comes from `params`, cost from credits).
-    function _castVote(uint256 proposalId, address account, uint8 support, string memory reason, bytes memory params)
-        internal
-        virtual
-        override
-        returns (uint256)
-    {
+    function _castVote(
+        uint256 proposalId,
+        address account,
+        uint8 support,
+        string memory reason,
+        bytes memory params
+    ) internal virtual override returns (uint256) {
         _validateStateBitmap(proposalId, _encodeStateBitmap(ProposalState.Active));
         (, uint256 votes) = _vote(proposalId, account, support, params, true);
         _emitVoteCast(account, proposalId, support, votes, reason, params);
@@ -222,30 +221,52 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
      * without, it returns the refusal and changes nothing (for batches). The proposal must be Active
      * (checked by the caller).
      */
-    function _vote(uint256 proposalId, address account, uint8 support, bytes memory params, bool revertOnRefusal)
-        internal
-        virtual
-        returns (VoteRefusal refusal, uint256 votes)
-    {
+    function _vote(
+        uint256 proposalId,
+        address account,
+        uint8 support,
+        bytes memory params,
+        bool revertOnRefusal
+    ) internal virtual returns (VoteRefusal refusal, uint256 votes) {
         if (support > uint8(VoteType.Abstain)) {
-            return _refuse(revertOnRefusal, VoteRefusal.InvalidSupport, abi.encodeWithSelector(GovernorInvalidVoteType.selector));
+            return
+                _refuse(
+                    revertOnRefusal,
+                    VoteRefusal.InvalidSupport,
+                    abi.encodeWithSelector(GovernorInvalidVoteType.selector)
+                );
         }
         if (params.length == 0) {
             votes = 1;
         } else if (params.length == 32) {
             votes = abi.decode(params, (uint256));
         } else {
-            return _refuse(revertOnRefusal, VoteRefusal.InvalidVoteParams, abi.encodeWithSelector(MutualGovernorInvalidVoteParams.selector, params));
+            return
+                _refuse(
+                    revertOnRefusal,
+                    VoteRefusal.InvalidVoteParams,
+                    abi.encodeWithSelector(MutualGovernorInvalidVoteParams.selector, params)
+                );
         }
 
         VoteReceipt r = _receipts[proposalId][account];
         bool abstain = support == uint8(VoteType.Abstain);
         if (r.hasVoted()) {
             if (r.support() != support) {
-                return _refuse(revertOnRefusal, VoteRefusal.SwitchedSides, abi.encodeWithSelector(MutualGovernorCannotSwitchSides.selector, account, r.support()));
+                return
+                    _refuse(
+                        revertOnRefusal,
+                        VoteRefusal.SwitchedSides,
+                        abi.encodeWithSelector(MutualGovernorCannotSwitchSides.selector, account, r.support())
+                    );
             }
             if (abstain) {
-                return _refuse(revertOnRefusal, VoteRefusal.AlreadyAbstained, abi.encodeWithSelector(GovernorAlreadyCastVote.selector, account));
+                return
+                    _refuse(
+                        revertOnRefusal,
+                        VoteRefusal.AlreadyAbstained,
+                        abi.encodeWithSelector(GovernorAlreadyCastVote.selector, account)
+                    );
             }
         }
 
@@ -254,10 +275,20 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
             votes = 0;
         } else {
             if (votes == 0) {
-                return _refuse(revertOnRefusal, VoteRefusal.ZeroVotes, abi.encodeWithSelector(MutualGovernorZeroVotes.selector, account));
+                return
+                    _refuse(
+                        revertOnRefusal,
+                        VoteRefusal.ZeroVotes,
+                        abi.encodeWithSelector(MutualGovernorZeroVotes.selector, account)
+                    );
             }
             if (votes > _MAX_VOTES_PER_MEMBER - r.votes()) {
-                return _refuse(revertOnRefusal, VoteRefusal.TooManyVotes, abi.encodeWithSelector(MutualGovernorTooManyVotes.selector, account, votes));
+                return
+                    _refuse(
+                        revertOnRefusal,
+                        VoteRefusal.TooManyVotes,
+                        abi.encodeWithSelector(MutualGovernorTooManyVotes.selector, account, votes)
+                    );
             }
             cost = CreditMath.marginalCost(r.votes(), votes);
         }
@@ -265,10 +296,20 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
         uint256 snapshot = proposalSnapshot(proposalId);
         (IVoiceCredits.SpendStatus status, uint256 available) = _spendForVote(account, snapshot, cost);
         if (status == IVoiceCredits.SpendStatus.NotEligible) {
-            return _refuse(revertOnRefusal, VoteRefusal.NotEligible, abi.encodeWithSelector(MutualGovernorNotEligible.selector, account, snapshot));
+            return
+                _refuse(
+                    revertOnRefusal,
+                    VoteRefusal.NotEligible,
+                    abi.encodeWithSelector(MutualGovernorNotEligible.selector, account, snapshot)
+                );
         }
         if (status == IVoiceCredits.SpendStatus.InsufficientCredits) {
-            return _refuse(revertOnRefusal, VoteRefusal.InsufficientCredits, abi.encodeWithSelector(InsufficientCredits.selector, account, cost, available));
+            return
+                _refuse(
+                    revertOnRefusal,
+                    VoteRefusal.InsufficientCredits,
+                    abi.encodeWithSelector(InsufficientCredits.selector, account, cost, available)
+                );
         }
 
         _recordVote(proposalId, account, support, votes, r);
@@ -303,11 +344,11 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
         return needed == 0 ? 1 : needed;
     }
 
-    function _refuse(bool revertOnRefusal, VoteRefusal refusal, bytes memory error)
-        internal
-        pure
-        returns (VoteRefusal, uint256)
-    {
+    function _refuse(
+        bool revertOnRefusal,
+        VoteRefusal refusal,
+        bytes memory error
+    ) internal pure returns (VoteRefusal, uint256) {
         if (revertOnRefusal) {
             assembly ("memory-safe") {
                 revert(add(error, 0x20), mload(error))

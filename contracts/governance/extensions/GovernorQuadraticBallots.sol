@@ -70,20 +70,21 @@ abstract contract GovernorQuadraticBallots is GovernorCountingQuadratic {
 
     /// @notice The EIP-712 digest a voter signs for `ballot`.
     function ballotDigest(Ballot calldata ballot) public view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    QUADRATIC_BALLOT_TYPEHASH,
-                    ballot.proposalId,
-                    ballot.support,
-                    ballot.voter,
-                    ballot.votes,
-                    ballot.nonce,
-                    ballot.deadline,
-                    keccak256(bytes(ballot.reason))
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        QUADRATIC_BALLOT_TYPEHASH,
+                        ballot.proposalId,
+                        ballot.support,
+                        ballot.voter,
+                        ballot.votes,
+                        ballot.nonce,
+                        ballot.deadline,
+                        keccak256(bytes(ballot.reason))
+                    )
                 )
-            )
-        );
+            );
     }
 
     /// @dev Everything about a ballot that does not touch credits, without reverting.
@@ -104,12 +105,12 @@ abstract contract GovernorQuadraticBallots is GovernorCountingQuadratic {
 
     /// @inheritdoc Governor
     /// @dev Uses the per-proposal nonce ({ballotNonce}); the vote that follows advances it.
-    function _validateVoteSig(uint256 proposalId, uint8 support, address voter, bytes memory signature)
-        internal
-        virtual
-        override
-        returns (bool)
-    {
+    function _validateVoteSig(
+        uint256 proposalId,
+        uint8 support,
+        address voter,
+        bytes memory signature
+    ) internal virtual override returns (bool) {
         bytes32 digest = _hashTypedDataV4(
             keccak256(abi.encode(BALLOT_TYPEHASH, proposalId, support, voter, ballotNonce(proposalId, voter)))
         );

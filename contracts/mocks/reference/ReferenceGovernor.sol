@@ -19,7 +19,13 @@ contract ReferenceGovernor is
     GovernorVotesQuorumFraction,
     GovernorTimelockControl
 {
-    constructor(IVotes token, TimelockController timelock_, uint48 delay, uint32 period, uint256 quorumPercent)
+    constructor(
+        IVotes token,
+        TimelockController timelock_,
+        uint48 delay,
+        uint32 period,
+        uint256 quorumPercent
+    )
         Governor("Reference")
         GovernorSettings(delay, period, 0)
         GovernorVotes(token)
@@ -31,12 +37,9 @@ contract ReferenceGovernor is
         return super.state(proposalId);
     }
 
-    function proposalNeedsQueuing(uint256 proposalId)
-        public
-        view
-        override(Governor, GovernorTimelockControl)
-        returns (bool)
-    {
+    function proposalNeedsQueuing(
+        uint256 proposalId
+    ) public view override(Governor, GovernorTimelockControl) returns (bool) {
         return super.proposalNeedsQueuing(proposalId);
     }
 

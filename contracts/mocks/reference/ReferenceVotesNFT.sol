@@ -30,11 +30,11 @@ contract ReferenceVotesNFT is ERC721, EIP712, ERC721Votes {
         return "mode=timestamp";
     }
 
-    function _update(address to, uint256 tokenId, address auth)
-        internal
-        override(ERC721, ERC721Votes)
-        returns (address)
-    {
+    function _update(
+        address to,
+        uint256 tokenId,
+        address auth
+    ) internal override(ERC721, ERC721Votes) returns (address) {
         return super._update(to, tokenId, auth);
     }
 

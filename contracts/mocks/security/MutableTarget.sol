@@ -58,6 +58,9 @@ contract ForwardingDelegate {
     /// @notice Emitted when a payment to the delegating account was forwarded.
     event Forwarded(address indexed from, address indexed destination, uint256 amount);
 
+    /// @notice The forward to `to` of `amount` failed.
+    error ForwardingFailed(address to, uint256 amount);
+
     /// @param destination_ Where payments go.
     constructor(address destination_) {
         destination = destination_;
@@ -66,7 +69,7 @@ contract ForwardingDelegate {
     /// @notice Forwards every payment to {destination}.
     receive() external payable {
         (bool ok, ) = destination.call{value: msg.value}("");
-        require(ok);
+        if (!ok) revert ForwardingFailed(destination, msg.value);
         emit Forwarded(msg.sender, destination, msg.value);
     }
 }
