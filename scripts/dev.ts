@@ -14,13 +14,13 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-import { HDNodeWallet, Mnemonic, formatEther } from "ethers";
+import { formatEther } from "ethers";
 import hre from "hardhat";
 
 import { deployCoop } from "./lib/deploy-coop.ts";
 import { ROOT, deploymentOf, writeDeployment } from "./lib/deployment-file.ts";
 import { portIsFree, rpcAnswers } from "./lib/net.ts";
-import { bakery, demoCoopConfig } from "../seeds/bakery.ts";
+import { bakery, demoCoopConfig, hardhatAccount, hardhatAccountKey } from "../seeds/bakery.ts";
 import { formatReport, seedCoop, type SeedReport } from "../seeds/seed.ts";
 import type { Coop } from "./lib/deploy-coop.ts";
 
@@ -51,7 +51,6 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
 
 const HOST = "127.0.0.1";
 const RPC_URL = `http://${HOST}:${port}`;
-const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 // Closed on the way out: the JSON-RPC server (and, as they join the stack, the relayer and the app).
 const closers: (() => Promise<void>)[] = [];
 
@@ -121,8 +120,6 @@ try {
 async function printSummary(chainId: number, coop: Coop, report: SeedReport) {
   const provider = coop.card.runner!.provider!;
   const treasury = await coop.timelock.getAddress();
-  const mnemonic = Mnemonic.fromPhrase(HARDHAT_MNEMONIC);
-  const keyOf = (index: number) => HDNodeWallet.fromMnemonic(mnemonic, `m/44'/60'/0'/0/${index}`).privateKey;
 
   console.log(`
 ${coop.config.name} — a local co-op
@@ -138,11 +135,11 @@ Demo members — LOCAL TEST KEYS, public knowledge: never use them on a real net
   const nameWidth = Math.max(...people.map((m) => m.name.length));
   const roleWidth = Math.max(...people.map((m) => m.role.length));
   for (const m of people) {
-    const address = HDNodeWallet.fromMnemonic(mnemonic, `m/44'/60'/0'/0/${m.account}`).address;
+    const address = hardhatAccount(m.account);
     const card = await coop.card.cardOf(address);
     const holding = card === 0n ? "no card".padEnd(8) : `card #${card}`.padEnd(8);
     console.log(
-      `  ${m.name.padEnd(nameWidth)}  ${m.role.padEnd(roleWidth)}  ${address}  ${holding}  ${String(await coop.credits.balanceOf(address)).padStart(4)} credits  key ${keyOf(m.account)}`,
+      `  ${m.name.padEnd(nameWidth)}  ${m.role.padEnd(roleWidth)}  ${address}  ${holding}  ${String(await coop.credits.balanceOf(address)).padStart(4)} credits  key ${hardhatAccountKey(m.account)}`,
     );
   }
   console.log(`\n${formatReport(report)}`);

@@ -98,6 +98,11 @@ export function hardhatAccount(index: number): string {
   return HARDHAT_ACCOUNTS.deriveChild(index).address;
 }
 
+/** The private key of Hardhat's default account number `index`: public knowledge, for local chains only. */
+export function hardhatAccountKey(index: number): string {
+  return HARDHAT_ACCOUNTS.deriveChild(index).privateKey;
+}
+
 /** `demo`'s deployment config with the members' addresses among `accounts` (a node's accounts) as founders. */
 export function demoCoopConfig(demo: DemoCoop, accounts: readonly string[]): CoopConfig {
   const founders = demo.members.map((m) => {

@@ -171,8 +171,7 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
     /// @dev Members needed at `timepoint` with the current quorum fraction; a proposal uses the fraction it
     /// was made with ({proposalTally} gives its quorum).
     function quorum(uint256 timepoint) public view override returns (uint256) {
-        uint256 needed = (_card.memberCountAt(timepoint) * _params.quorumBps + _BPS - 1) / _BPS;
-        return needed == 0 ? 1 : needed;
+        return _quorumFor(_card.memberCountAt(timepoint), _params.quorumBps);
     }
 
     /// @inheritdoc Governor

@@ -339,8 +339,12 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
 
     /// @dev Members needed for quorum on `proposalId`: ⌈members at snapshot × fraction⌉, and at least one.
     function _quorumOf(uint256 proposalId, VoteTally t) internal view virtual returns (uint256) {
-        uint256 members = _memberCountAt(proposalSnapshot(proposalId));
-        uint256 needed = (members * t.quorumBps() + _BPS - 1) / _BPS;
+        return _quorumFor(_memberCountAt(proposalSnapshot(proposalId)), t.quorumBps());
+    }
+
+    /// @dev Members needed among `members` at a quorum fraction of `quorumBps`: ⌈members × fraction⌉, at least one.
+    function _quorumFor(uint256 members, uint256 quorumBps) internal pure returns (uint256) {
+        uint256 needed = (members * quorumBps + _BPS - 1) / _BPS;
         return needed == 0 ? 1 : needed;
     }
 
