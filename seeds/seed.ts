@@ -453,7 +453,7 @@ export async function seedCoop(
         let counted = 0;
         for (const entry of receipt.logs) {
           const parsed = governor.interface.parseLog(entry);
-          if (parsed?.name === "VoteCastWithParams") counted += 1;
+          if (parsed?.name === "VoteCast") counted += 1;
           if (parsed?.name === "BallotSkipped") {
             const b = ballots[Number(parsed.args.index)];
             skipped.push(`${who(b.v.voter).person.name} on ${label(b.p)}: ${voteRefusals[Number(parsed.args.reason)]}`);

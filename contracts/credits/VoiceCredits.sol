@@ -39,6 +39,12 @@ contract VoiceCredits is IVoiceCredits, Ownable {
         uint48 epochEnds; // when `epoch` ends: until then the balance needs no accrual (0: unknown)
     }
 
+    // Bit offsets of the packed account's fields.
+    uint256 private constant _EPOCH = 64;
+    uint256 private constant _SINCE = 96;
+    uint256 private constant _CARD_ID = 144;
+    uint256 private constant _EPOCH_ENDS = 208;
+
     /// @notice Longest epoch a schedule may set.
     uint256 public constant MAX_EPOCH_LENGTH = 366 days;
 
@@ -166,9 +172,23 @@ contract VoiceCredits is IVoiceCredits, Ownable {
         uint256 snapshot,
         uint256 amount
     ) external onlyGovernor returns (SpendStatus status, uint256 available) {
-        Account memory a = _load(member);
+        uint256 w = _accounts[member];
+        uint256 since = uint48(w >> _SINCE);
         // Eligible: a member continuously since at or before the proposal's snapshot.
-        if (a.since == 0 || a.since > snapshot) return (SpendStatus.NotEligible, 0);
+        if (since == 0 || since > snapshot) return (SpendStatus.NotEligible, 0);
+        if (block.timestamp < w >> _EPOCH_ENDS) {
+            // Same epoch as the account's last update: the stored balance is current. Work on the word itself.
+            available = uint64(w);
+            if (available < amount) return (SpendStatus.InsufficientCredits, available);
+            if (amount != 0) {
+                unchecked {
+                    // amount <= available, the balance in the word's lowest 64 bits: nothing borrows.
+                    _accounts[member] = w - amount;
+                }
+            }
+            return (SpendStatus.Ok, available);
+        }
+        Account memory a = _unpack(w);
         _bringUpToDate(a);
         available = a.balance;
         if (amount == 0) return (SpendStatus.Ok, available);
@@ -382,21 +402,24 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     }
 
     function _load(address member) private view returns (Account memory a) {
-        uint256 w = _accounts[member];
+        return _unpack(_accounts[member]);
+    }
+
+    function _unpack(uint256 w) private pure returns (Account memory a) {
         a.balance = uint64(w);
-        a.epoch = uint32(w >> 64);
-        a.since = uint48(w >> 96);
-        a.cardId = uint64(w >> 144);
-        a.epochEnds = uint48(w >> 208);
+        a.epoch = uint32(w >> _EPOCH);
+        a.since = uint48(w >> _SINCE);
+        a.cardId = uint64(w >> _CARD_ID);
+        a.epochEnds = uint48(w >> _EPOCH_ENDS);
     }
 
     function _store(address member, Account memory a) private {
         _accounts[member] =
             uint256(a.balance) |
-            (uint256(a.epoch) << 64) |
-            (uint256(a.since) << 96) |
-            (uint256(a.cardId) << 144) |
-            (uint256(a.epochEnds) << 208);
+            (uint256(a.epoch) << _EPOCH) |
+            (uint256(a.since) << _SINCE) |
+            (uint256(a.cardId) << _CARD_ID) |
+            (uint256(a.epochEnds) << _EPOCH_ENDS);
     }
 
     function _release(uint256 amount) private {

@@ -36,6 +36,17 @@ interface IMutualGovernor {
         bytes signature;
     }
 
+    /// @notice A signed quadratic ballot in the compact form of {castBallotsCompact}: the same EIP-712
+    /// `QuadraticBallot`, signed by an externally owned account with an empty reason, in three words of calldata
+    /// (a {Ballot} takes at least fourteen). The proposal is given once per batch and the nonce is implied (the
+    /// voter's {ballotNonce}). `head` packs, from the lowest bit: voter (160 bits), support (8), votes (24),
+    /// deadline (48); its top 16 bits must be zero. `r` and `vs` are the EIP-2098 signature.
+    struct CompactBallot {
+        bytes32 head;
+        bytes32 r;
+        bytes32 vs;
+    }
+
     /// @notice A member staked `amount` credits to make proposal `proposalId`.
     event ProposalDepositStaked(uint256 indexed proposalId, address indexed proposer, uint256 amount);
     /// @notice The deposit of `proposalId` was settled. `holder` holds the proposer's card now (the proposer, or

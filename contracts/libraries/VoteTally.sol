@@ -16,8 +16,10 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
  * | 144..167  | abstainVoters    | members who abstained                                          |
  * | 168..191  | quorum           | members needed; 0 until computed at the first vote             |
  * | 192..239  | extendedDeadline | set when quorum is first reached (late-quorum protection)      |
- * | 240..255  | quorumBps        | quorum fraction fixed at propose; never 0, so a proposal's     |
+ * | 240..254  | quorumBps        | quorum fraction fixed at propose; never 0, so a proposal's     |
  * |           |                  | tally word is non-zero from `propose` on                       |
+ * | 255       | cancelled        | set when the proposal is cancelled: with the proposal's start  |
+ * |           |                  | and duration, this word tells whether the vote is open         |
  *
  * Voter counters cannot overflow: the membership card caps a co-op below 2^24 members and a member is counted
  * once per proposal. Vote counters are checked (SafeCast's error) because their bound depends on parameters.
@@ -37,6 +39,8 @@ library VoteTallyLib {
     uint256 private constant _QUORUM = 168;
     uint256 private constant _EXTENDED_DEADLINE = 192;
     uint256 private constant _QUORUM_BPS = 240;
+    uint256 private constant _M15 = (1 << 15) - 1;
+    uint256 private constant _CANCELLED = 1 << 255;
 
     /// @dev A new tally for a proposal made with quorum fraction `fractionBps` (1..10,000).
     function create(uint256 fractionBps) internal pure returns (VoteTally) {
@@ -77,7 +81,15 @@ library VoteTallyLib {
     }
 
     function quorumBps(VoteTally t) internal pure returns (uint256) {
-        return VoteTally.unwrap(t) >> _QUORUM_BPS;
+        return (VoteTally.unwrap(t) >> _QUORUM_BPS) & _M15;
+    }
+
+    function cancelled(VoteTally t) internal pure returns (bool) {
+        return VoteTally.unwrap(t) & _CANCELLED != 0;
+    }
+
+    function withCancelled(VoteTally t) internal pure returns (VoteTally) {
+        return VoteTally.wrap(VoteTally.unwrap(t) | _CANCELLED);
     }
 
     /// @dev Adds `votes` for (support 1) or against (0), or an abstention (2); `newVoter` counts the member once.

@@ -22,7 +22,15 @@
 import { AbiCoder, ZeroAddress, id, parseEther, type TransactionResponse, type Wallet } from "ethers";
 
 import { defaultConfig, deployCoop, type CoopConfig } from "../lib/deploy-coop.ts";
-import { Support, ballotTuple, governorDomain, quadraticBallotTypes, type SignedBallot } from "../../lib/ballots.ts";
+import {
+  Support,
+  ballotTuple,
+  compactBallot,
+  governorDomain,
+  quadraticBallotTypes,
+  type CompactBallot,
+  type SignedBallot,
+} from "../../lib/ballots.ts";
 import type {
   MutualGovernor,
   ReferenceGovernor,
@@ -319,13 +327,15 @@ export async function compareWithOpenZeppelin(connection: Connection): Promise<C
   );
   check((await oGovernor.nonces(signer.address)) === 1n, "reference nonce used");
 
-  progress(`${BATCH} signed ballots: one castBallots vs ${BATCH} castVoteBySig`);
+  progress(`${BATCH} signed ballots: one castBallotsCompact vs ${BATCH} castVoteBySig`);
   const batchVoters = voters.slice(BATCH_FROM, BATCH_FROM + BATCH);
-  const mBallots: ReturnType<typeof ballotTuple>[] = [];
-  for (const v of batchVoters) mBallots.push(ballotTuple(await sign.mutual(v)));
+  const mBallots: CompactBallot[] = [];
+  for (const v of batchVoters) mBallots.push(compactBallot(await sign.mutual(v)));
   const oSignatures: string[] = [];
   for (const v of batchVoters) oSignatures.push(await sign.reference(v));
-  const mBatch = await castBatch(mGovernor, mId, relayer, mBallots, batchVoters);
+  const mBatch = await castBatch(mGovernor, mId, batchVoters, "castBallotsCompact", () =>
+    mGovernor.connect(relayer).castBallotsCompact(mId, mBallots),
+  );
   let oBatch = 0n;
   for (let i = 0; i < BATCH; i++) {
     const v = batchVoters[i];
@@ -371,14 +381,19 @@ export async function compareWithOpenZeppelin(connection: Connection): Promise<C
   const erc721Delegate = (await measure("NFT delegate", nft.connect(newcomer).delegate(newcomer.address))).gas;
   check((await nft.getVotes(newcomer.address)) === 1n, "NFT newcomer holds a vote at once");
 
-  // --- A batch of 50 signed ballots, in a co-op and a reference of their own ---
-  progress(`${BIG_BATCH} signed ballots: a Mutual co-op and a reference with ${BIG_BATCH + 1} members each`);
+  // --- Batches of 50 signed ballots, in a co-op and a reference of their own ---
+  progress(`${BIG_BATCH} signed ballots: a Mutual co-op and a reference with ${2 * BIG_BATCH + 1} members each`);
   const bigVoters = Array.from({ length: BIG_BATCH }, (_, i) => wallet(`batch voter ${i}`));
+  // A second 50, whose ballots go through the general castBallots (reasons, contract wallets).
+  const generalVoters = Array.from({ length: BIG_BATCH }, (_, i) => wallet(`general batch voter ${i}`));
   const bigProposer = wallet("batch proposer");
   for (const account of [bigProposer, ...bigVoters]) {
     await mined("fund", deployer.sendTransaction({ to: account.address, value: parseEther("1") }));
   }
-  const bigConfig = { ...defaultConfig([bigProposer, ...bigVoters].map((v) => v.address)), name: "Mutual Batch Co-op" };
+  const bigConfig = {
+    ...defaultConfig([bigProposer, ...bigVoters, ...generalVoters].map((v) => v.address)),
+    name: "Mutual Batch Co-op",
+  };
   const bigCoop = await deployCoop(connection, bigConfig);
   const bigReference = await deployReference(connection, bigConfig, [bigProposer, ...bigVoters]);
   const bigDescription = "Pay the flour supplier 1 ETH, round 3";
@@ -398,9 +413,16 @@ export async function compareWithOpenZeppelin(connection: Connection): Promise<C
   await mined("Mutual first vote", bigCoop.governor.connect(bigProposer).castVote(bigMId, Support.For));
   await mined("OZ first vote", bigReference.governor.connect(bigProposer).castVote(bigOId, Support.For));
   const bigSign = signers(connection, bigCoop.governor, bigReference.governor, bigMId, bigOId);
-  const bigBallots: ReturnType<typeof ballotTuple>[] = [];
-  for (const v of bigVoters) bigBallots.push(ballotTuple(await bigSign.mutual(v)));
-  const mBigBatch = await castBatch(bigCoop.governor, bigMId, relayer, bigBallots, bigVoters);
+  const bigBallots: CompactBallot[] = [];
+  for (const v of bigVoters) bigBallots.push(compactBallot(await bigSign.mutual(v)));
+  const mBigBatch = await castBatch(bigCoop.governor, bigMId, bigVoters, "castBallotsCompact", () =>
+    bigCoop.governor.connect(relayer).castBallotsCompact(bigMId, bigBallots),
+  );
+  const generalBallots: ReturnType<typeof ballotTuple>[] = [];
+  for (const v of generalVoters) generalBallots.push(ballotTuple(await bigSign.mutual(v)));
+  const mGeneralBatch = await castBatch(bigCoop.governor, bigMId, generalVoters, "castBallots", () =>
+    bigCoop.governor.connect(relayer).castBallots(generalBallots),
+  );
   let oBigBatch = 0n;
   for (const v of bigVoters) {
     const signature = await bigSign.reference(v);
@@ -447,11 +469,11 @@ export async function compareWithOpenZeppelin(connection: Connection): Promise<C
     [BATCH, mBatch, oBatch],
     [BIG_BATCH, mBigBatch, oBigBatch],
   ] as const) {
-    const f = floor(specs.castBallots(n), m);
+    const f = floor(specs.castBallotsCompact(n), m);
     rows.push(
-      makeRow(`${n} signed votes, total: castBallots | ${n} castVoteBySig txs`, m.gas, o, f.total, f.operation),
+      makeRow(`${n} signed votes, total: castBallotsCompact | ${n} castVoteBySig txs`, m.gas, o, f.total, f.operation),
       makeRow(
-        `${n} signed votes, per vote: castBallots/${n} | avg castVoteBySig`,
+        `${n} signed votes, per vote: castBallotsCompact/${n} | avg castVoteBySig`,
         Math.round(Number(m.gas) / n),
         Math.round(Number(o) / n),
         f.total / n,
@@ -459,6 +481,16 @@ export async function compareWithOpenZeppelin(connection: Connection): Promise<C
       ),
     );
   }
+  const general = floor(specs.castBallots(BIG_BATCH), mGeneralBatch);
+  rows.push(
+    makeRow(
+      `${BIG_BATCH} signed votes, per vote, any ballot (reason, contract wallet): castBallots/${BIG_BATCH} | avg castVoteBySig`,
+      Math.round(Number(mGeneralBatch.gas) / BIG_BATCH),
+      Math.round(Number(oBigBatch) / BIG_BATCH),
+      general.total / BIG_BATCH,
+      `${general.operation} / ${BIG_BATCH}`,
+    ),
+  );
   const admitFloor = floor(specs.admit, admit);
   const queueFloor = floor(specs.queue, mQueue);
   const executeFloor = floor(specs.execute, mExecute);
@@ -490,22 +522,22 @@ export async function compareWithOpenZeppelin(connection: Connection): Promise<C
   return { rows, floors, erc20Mint, erc20Delegate, erc721Mint, erc721Delegate };
 }
 
-/** Submits `ballots` in one castBallots and checks that every one counted. */
+/** Sends one batch of ballots from `voters` (one vote for each) and checks that every one counted. */
 async function castBatch(
   governor: MutualGovernor,
   proposalId: bigint,
-  relayer: Parameters<MutualGovernor["connect"]>[0],
-  ballots: ReturnType<typeof ballotTuple>[],
   voters: Wallet[],
+  label: string,
+  send: () => Promise<TransactionResponse>,
 ): Promise<Measured> {
   const before = await governor.proposalTally(proposalId);
-  const response = await governor.connect(relayer).castBallots(ballots);
-  const receipt = await mined(`castBallots (${ballots.length})`, Promise.resolve(response));
+  const response = await send();
+  const receipt = await mined(`${label} (${voters.length})`, Promise.resolve(response));
   const after = await governor.proposalTally(proposalId);
   const skipped = receipt.logs.filter((log) => governor.interface.parseLog(log)?.name === "BallotSkipped");
-  check(skipped.length === 0, "no ballot of the batch was skipped");
-  check(after.forVotes === before.forVotes + BigInt(ballots.length), "every batched ballot counted");
-  check(after.forVoters === before.forVoters + BigInt(ballots.length), "every batched voter counted");
-  for (const v of voters) check((await governor.receiptOf(proposalId, v.address)).voted, "batched voter has a receipt");
+  check(skipped.length === 0, `${label}: no ballot of the batch was skipped`);
+  check(after.forVotes === before.forVotes + BigInt(voters.length), `${label}: every batched ballot counted`);
+  check(after.forVoters === before.forVoters + BigInt(voters.length), `${label}: every batched voter counted`);
+  for (const v of voters) check((await governor.receiptOf(proposalId, v.address)).voted, `${label}: receipt`);
   return { gas: receipt.gasUsed, data: response.data };
 }

@@ -264,6 +264,10 @@ export function floorComponents(inputs: FloorInputs) {
       components: [voteReceipt, tallyUpdate, creditDebit, signature, voteCast({ reason: "" })],
     },
     castBallots: (n: number) => ({ operation: `castBallots (${n} signed votes)`, components: batchComponents(n) }),
+    castBallotsCompact: (n: number) => ({
+      operation: `castBallotsCompact (${n} signed votes)`,
+      components: batchComponents(n),
+    }),
     admit: {
       operation: "admit (card.admit)",
       components: [

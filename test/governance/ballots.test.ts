@@ -2,8 +2,11 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import {
+  Signature,
   TypedDataEncoder,
   ZeroHash,
+  getAddress,
+  toBeHex,
   keccak256,
   toUtf8Bytes,
   type TransactionReceipt,
@@ -11,8 +14,13 @@ import {
 } from "ethers";
 
 import {
+  COMPACT_MAX_DEADLINE,
+  COMPACT_MAX_VOTES,
   Support,
   ballotTuple,
+  compactBallot,
+  notCompactReason,
+  type CompactBallot,
   governorDomain,
   quadraticBallotTypes,
   voteRefusals,
@@ -124,14 +132,14 @@ async function makeBallot(
 function parseBatch(ctx: Ctx, receipt: TransactionReceipt) {
   const governorAddress = receipt.to;
   const skipped: [bigint, string, bigint, bigint][] = [];
-  const counted: [string, bigint, bigint, bigint, string, string][] = [];
+  const counted: [string, bigint, bigint, bigint, string][] = [];
   for (const log of receipt.logs) {
     if (log.address !== governorAddress) continue;
     const parsed = ctx.coop.governor.interface.parseLog(log);
     if (parsed?.name === "BallotSkipped")
       skipped.push([parsed.args[0], parsed.args[1], parsed.args[2], parsed.args[3]]);
-    if (parsed?.name === "VoteCastWithParams") {
-      counted.push([parsed.args[0], parsed.args[1], parsed.args[2], parsed.args[3], parsed.args[4], parsed.args[5]]);
+    if (parsed?.name === "VoteCast") {
+      counted.push([parsed.args[0], parsed.args[1], parsed.args[2], parsed.args[3], parsed.args[4]]);
     }
   }
   return { skipped, counted };
@@ -179,8 +187,8 @@ describe("Signed ballots", function () {
       const balance = await credits.balanceOf(voter.address);
       expect(await governor.connect(ctx.relayer).castBallot.staticCall(ballotTuple(b))).to.equal(votes);
       await expect(governor.connect(ctx.relayer).castBallot(ballotTuple(b)))
-        .to.emit(governor, "VoteCastWithParams")
-        .withArgs(voter.address, ctx.b.id, Support.For, votes, "yes please", encodeVotes(votes));
+        .to.emit(governor, "VoteCast")
+        .withArgs(voter.address, ctx.b.id, Support.For, votes, "yes please");
       expect(await credits.balanceOf(voter.address)).to.equal(balance - voteCost(votes));
       expect(await credits.balanceOf(ctx.relayer.address)).to.equal(0n);
       expect([...(await governor.receiptOf(ctx.b.id, voter.address))]).to.deep.equal([
@@ -302,8 +310,8 @@ describe("Signed ballots", function () {
 
       const before = await credits.balanceOf(voter.address);
       await expect(governor.connect(ctx.relayer).castBallot(ballotTuple(pendingForB)))
-        .to.emit(governor, "VoteCastWithParams")
-        .withArgs(voter.address, ctx.b.id, Support.For, 2n, "", encodeVotes(2n));
+        .to.emit(governor, "VoteCast")
+        .withArgs(voter.address, ctx.b.id, Support.For, 2n, "");
       expect(await credits.balanceOf(voter.address)).to.equal(before - voteCost(2n));
       expect(await governor.ballotNonce(ctx.b.id, voter.address)).to.equal(1n);
       expect(await governor.nonces(voter.address)).to.equal(0n);
@@ -401,8 +409,8 @@ describe("Signed ballots", function () {
       const good = await makeBallot(ctx, ctx.walletOwner, { proposalId: ctx.b.id, voter: walletAddress, votes: 2n });
       const before = await credits.balanceOf(walletAddress);
       await expect(governor.connect(ctx.relayer).castBallot(ballotTuple(good)))
-        .to.emit(governor, "VoteCastWithParams")
-        .withArgs(walletAddress, ctx.b.id, Support.For, 2n, "", encodeVotes(2n));
+        .to.emit(governor, "VoteCast")
+        .withArgs(walletAddress, ctx.b.id, Support.For, 2n, "");
       expect(await credits.balanceOf(walletAddress)).to.equal(before - voteCost(2n));
       expect(await governor.ballotNonce(ctx.b.id, walletAddress)).to.equal(1n);
       // The owner key itself holds no card and gained no vote.
@@ -472,9 +480,7 @@ describe("Signed ballots", function () {
       };
       const before = await credits.balanceOf(approveAllAddress);
       const tx = await governor.connect(ctx.relayer).castBallot(ballotTuple(garbage));
-      await expect(tx)
-        .to.emit(governor, "VoteCastWithParams")
-        .withArgs(approveAllAddress, ctx.b.id, Support.For, 2n, "", encodeVotes(2n));
+      await expect(tx).to.emit(governor, "VoteCast").withArgs(approveAllAddress, ctx.b.id, Support.For, 2n, "");
       const receipt = (await tx.wait())!;
       expect(receipt.gasUsed).to.be.lessThan(eoaReceipt.gasUsed + limit);
       // Tighter: the extra cost is about what the wallet burns itself (calling it directly as a transaction),
@@ -597,9 +603,7 @@ describe("Signed ballots", function () {
           x.reason === VoteRefusal.None ? [] : [[BigInt(i), x.ballot.voter, x.ballot.proposalId, x.reason]],
         ),
       );
-      expect(counted).to.deep.equal(
-        good.map((g) => [g.voter, g.proposalId, BigInt(g.support), g.votes, g.reason, encodeVotes(g.votes)]),
-      );
+      expect(counted).to.deep.equal(good.map((g) => [g.voter, g.proposalId, BigInt(g.support), g.votes, g.reason]));
 
       // Bad ballots changed nothing for their voters.
       expect(await readAccounts(ctx, proposals, badVoters)).to.deep.equal(badBefore);
@@ -678,6 +682,256 @@ describe("Signed ballots", function () {
         });
         await submit(ctx, []);
       });
+    });
+  });
+
+  describe("castBallotsCompact", function () {
+    /** Sends compact `ballots` on `proposalId` from the relayer and returns the receipt. */
+    async function submitCompact(ctx: BallotCtx, proposalId: bigint, ballots: CompactBallot[]) {
+      const tx = await ctx.coop.governor.connect(ctx.relayer).castBallotsCompact(proposalId, ballots);
+      const receipt = await tx.wait();
+      if (receipt === null || receipt.status !== 1) throw new Error("compact batch failed");
+      return receipt;
+    }
+
+    /**
+     * `ballot` with an `s` in the upper half of the curve order, where a signature's malleable twin lives (for
+     * any valid (r, s, v), (r, n - s, v ^ 1) recovers the same signer). Every such `s` must be refused before
+     * recovery, as OpenZeppelin's ECDSA does.
+     */
+    function highS(ballot: CompactBallot): CompactBallot {
+      const halfOrder = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+      const parity = BigInt(ballot.vs) >> 255n;
+      return { ...ballot, vs: toBeHex((parity << 255n) | (halfOrder + 1n), 32) };
+    }
+
+    it("counts good compact ballots and skips each bad one with BallotSkipped(index, voter, proposalId, reason), changing nothing for it", async function () {
+      const ctx = await loadFixture(ballotsFixture);
+      const { governor, credits } = ctx.coop;
+      const m = ctx.members;
+      const latest = BigInt(await networkHelpers.time.latest());
+      await vote(ctx, ctx.b, m[2], Support.For, 1n);
+      const id = ctx.b.id;
+
+      const good0 = compactBallot(await makeBallot(ctx, m[3], { proposalId: id, votes: 2n }));
+      const good1 = compactBallot(await makeBallot(ctx, m[8], { proposalId: id, support: Support.Against, votes: 3n }));
+      const reserved = compactBallot(await makeBallot(ctx, m[5], { proposalId: id }));
+      const batch: { ballot: CompactBallot; voter: string; reason: bigint }[] = [
+        { ballot: good0, voter: m[3].address, reason: VoteRefusal.None },
+        {
+          ballot: compactBallot(await makeBallot(ctx, m[4], { proposalId: id, deadline: latest - 1n })),
+          voter: m[4].address,
+          reason: VoteRefusal.BallotExpired,
+        },
+        {
+          // Signed with a nonce other than the voter's current one: the digest the governor rebuilds differs.
+          ballot: compactBallot(await makeBallot(ctx, m[5], { proposalId: id, nonce: 1n })),
+          voter: m[5].address,
+          reason: VoteRefusal.InvalidSignature,
+        },
+        {
+          ballot: compactBallot(await makeBallot(ctx, m[7], { proposalId: id, voter: m[6].address })),
+          voter: m[6].address,
+          reason: VoteRefusal.InvalidSignature,
+        },
+        {
+          ballot: highS(compactBallot(await makeBallot(ctx, m[6], { proposalId: id }))),
+          voter: m[6].address,
+          reason: VoteRefusal.InvalidSignature,
+        },
+        {
+          ballot: compactBallot(await makeBallot(ctx, m[4], { proposalId: ctx.a.id })),
+          voter: m[4].address,
+          reason: VoteRefusal.InvalidSignature, // signed for proposal A, submitted in a batch for B
+        },
+        {
+          ballot: { ...reserved, head: toBeHex(BigInt(reserved.head) | (1n << 250n), 32) },
+          voter: m[5].address,
+          reason: VoteRefusal.InvalidVoteParams,
+        },
+        { ballot: good1, voter: m[8].address, reason: VoteRefusal.None },
+        {
+          ballot: compactBallot(await makeBallot(ctx, ctx.stranger, { proposalId: id })),
+          voter: ctx.stranger.address,
+          reason: VoteRefusal.NotEligible,
+        },
+        {
+          ballot: compactBallot(await makeBallot(ctx, m[9], { proposalId: id, votes: 11n })),
+          voter: m[9].address,
+          reason: VoteRefusal.InsufficientCredits,
+        },
+        {
+          ballot: compactBallot(await makeBallot(ctx, m[2], { proposalId: id, support: Support.Against })),
+          voter: m[2].address,
+          reason: VoteRefusal.SwitchedSides,
+        },
+        {
+          ballot: compactBallot(await makeBallot(ctx, m[7], { proposalId: id, votes: 0n })),
+          voter: m[7].address,
+          reason: VoteRefusal.ZeroVotes,
+        },
+        {
+          ballot: compactBallot(await makeBallot(ctx, m[7], { proposalId: id, support: 3 })),
+          voter: m[7].address,
+          reason: VoteRefusal.InvalidSupport,
+        },
+        { ballot: good0, voter: m[3].address, reason: VoteRefusal.InvalidSignature }, // replayed in the same batch
+      ];
+      const goodVoters = [m[3], m[8]];
+      const goodVotes = [2n, 3n];
+      const badVoters = [m[2], m[4], m[5], m[6], m[7], m[9], ctx.stranger].map((x) => x.address);
+
+      const tallyBefore = [...(await governor.proposalTally(id))];
+      const badBefore = await readAccounts(ctx, [ctx.a.id, id], badVoters);
+      const goodBefore = await Promise.all(goodVoters.map((v) => credits.balanceOf(v.address)));
+      const ballots = batch.map((x) => x.ballot);
+
+      expect(await governor.connect(ctx.relayer).castBallotsCompact.staticCall(id, ballots)).to.equal(2n);
+      const { skipped, counted } = parseBatch(ctx, await submitCompact(ctx, id, ballots));
+
+      expect(skipped).to.deep.equal(
+        batch.flatMap((x, i) => (x.reason === VoteRefusal.None ? [] : [[BigInt(i), x.voter, id, x.reason]])),
+      );
+      expect(counted).to.deep.equal([
+        [m[3].address, id, BigInt(Support.For), 2n, ""],
+        [m[8].address, id, BigInt(Support.Against), 3n, ""],
+      ]);
+      expect(await readAccounts(ctx, [ctx.a.id, id], badVoters)).to.deep.equal(badBefore);
+      for (const [i, v] of goodVoters.entries()) {
+        expect(await credits.balanceOf(v.address)).to.equal(goodBefore[i] - voteCost(goodVotes[i]));
+        expect(await governor.ballotNonce(id, v.address)).to.equal(1n);
+      }
+      expect(await credits.balanceOf(ctx.relayer.address)).to.equal(0n);
+      const [forVotes, againstVotes, forVoters, againstVoters, abstainVoters, quorumMembers] = tallyBefore;
+      expect([...(await governor.proposalTally(id))]).to.deep.equal([
+        forVotes + 2n,
+        againstVotes + 3n,
+        forVoters + 1n,
+        againstVoters + 1n,
+        abstainVoters,
+        quorumMembers,
+      ]);
+    });
+
+    it("counts exactly as the same ballots sent one by one through castBallot (tallies, receipts, nonces, balances)", async function () {
+      const ctx = await loadFixture(ballotsFixture);
+      const { governor, credits } = ctx.coop;
+      const plan = [
+        { voter: ctx.members[2], support: Support.For, votes: 3n },
+        { voter: ctx.members[3], support: Support.Against, votes: 2n },
+        { voter: ctx.members[4], support: Support.Abstain, votes: 0n },
+        { voter: ctx.members[2], support: Support.For, votes: 1n }, // a top-up: nonce 1
+        { voter: ctx.members[5], support: Support.For, votes: 4n },
+        { voter: ctx.members[6], support: Support.For, votes: 1n },
+      ];
+      const sign = async (id: bigint) => {
+        const nonces = new Map<string, bigint>();
+        const out: SignedBallot[] = [];
+        for (const x of plan) {
+          const nonce = nonces.get(x.voter.address) ?? 0n;
+          nonces.set(x.voter.address, nonce + 1n);
+          out.push(await makeBallot(ctx, x.voter, { proposalId: id, support: x.support, votes: x.votes, nonce }));
+        }
+        return out;
+      };
+      const snapshot = await networkHelpers.takeSnapshot();
+      const oneByOne = await sign(ctx.b.id);
+      for (const b of oneByOne) await (await governor.connect(ctx.relayer).castBallot(ballotTuple(b))).wait();
+      const read = async () => ({
+        tally: [...(await governor.proposalTally(ctx.b.id))],
+        receipts: await Promise.all(plan.map(async (x) => [...(await governor.receiptOf(ctx.b.id, x.voter.address))])),
+        nonces: await Promise.all(plan.map((x) => governor.ballotNonce(ctx.b.id, x.voter.address))),
+        balances: await Promise.all(plan.map((x) => credits.balanceOf(x.voter.address))),
+      });
+      const expected = await read();
+      await snapshot.restore();
+
+      const compact = (await sign(ctx.b.id)).map(compactBallot);
+      const receipt = await submitCompact(ctx, ctx.b.id, compact);
+      expect(parseBatch(ctx, receipt).skipped).to.deep.equal([]);
+      expect(await read()).to.deep.equal(expected);
+      expect(expected.tally[0]).to.equal(9n); // 3 + 1 + 4 + 1 for: the plan really counted
+    });
+
+    it("refuses the whole batch when the proposal is not open: GovernorUnexpectedProposalState for a pending one, GovernorNonexistentProposal for an unknown one", async function () {
+      const ctx = await loadFixture(ballotsFixture);
+      const { governor } = ctx.coop;
+      const pending = await propose(ctx, ctx.members[2], "Proposal C: still pending");
+      const ballot = compactBallot(await makeBallot(ctx, ctx.members[3], { proposalId: pending.id }));
+      await expectUnchanged(ctx, [pending.id], [ctx.members[3].address], async () => {
+        await expect(governor.connect(ctx.relayer).castBallotsCompact(pending.id, [ballot]))
+          .to.be.revertedWithCustomError(governor, "GovernorUnexpectedProposalState")
+          .withArgs(pending.id, ProposalState.Pending, stateBitmap(ProposalState.Active));
+        const unknown = ctx.a.id ^ ctx.b.id;
+        await expect(governor.connect(ctx.relayer).castBallotsCompact(unknown, [ballot]))
+          .to.be.revertedWithCustomError(governor, "GovernorNonexistentProposal")
+          .withArgs(unknown);
+      });
+    });
+
+    it("refuses a batch on a proposal cancelled while pending once its vote window opens (the tally word marks it cancelled)", async function () {
+      const ctx = await loadFixture(ballotsFixture);
+      const { governor } = ctx.coop;
+      const c = await propose(ctx, ctx.members[2], "Proposal C: withdrawn before the vote");
+      await (await governor.connect(ctx.members[2]).cancel(c.targets, c.values, c.calldatas, c.descriptionHash)).wait();
+      await startVoting(ctx, c);
+      expect(await governor.state(c.id)).to.equal(ProposalState.Canceled);
+      const voter = ctx.members[3];
+      const signed = await makeBallot(ctx, voter, { proposalId: c.id });
+      const refusals = [
+        governor.connect(ctx.relayer).castBallotsCompact(c.id, [compactBallot(signed)]),
+        governor.connect(voter).castVote(c.id, Support.For),
+        governor.connect(ctx.relayer).castBallot(ballotTuple(signed)),
+      ];
+      for (const attempt of refusals) {
+        await expect(attempt)
+          .to.be.revertedWithCustomError(governor, "GovernorUnexpectedProposalState")
+          .withArgs(c.id, ProposalState.Canceled, stateBitmap(ProposalState.Active));
+      }
+      const { skipped } = parseBatch(ctx, await submit(ctx, [signed]));
+      expect(skipped).to.deep.equal([[0n, voter.address, c.id, VoteRefusal.ProposalNotActive]]);
+      expect(await governor.hasVoted(c.id, voter.address)).to.equal(false);
+    });
+
+    it("returns 0 for an empty batch and changes nothing", async function () {
+      const ctx = await loadFixture(ballotsFixture);
+      expect(await ctx.coop.governor.castBallotsCompact.staticCall(ctx.b.id, [])).to.equal(0n);
+      await expectUnchanged(ctx, [ctx.b.id], [ctx.members[3].address], async () => {
+        expect(parseBatch(ctx, await submitCompact(ctx, ctx.b.id, []))).to.deep.equal({ skipped: [], counted: [] });
+      });
+    });
+  });
+
+  describe("compact form (lib/ballots.ts)", function () {
+    it("packs voter, side, votes and deadline into one word and the signature into r and vs (EIP-2098)", async function () {
+      const ctx = await loadFixture(ballotsFixture);
+      const b = await makeBallot(ctx, ctx.members[3], { proposalId: ctx.b.id, support: Support.Against, votes: 7n });
+      const c = compactBallot(b);
+      const head = BigInt(c.head);
+      expect(getAddress(toBeHex(head & ((1n << 160n) - 1n), 20))).to.equal(b.voter);
+      expect((head >> 160n) & 0xffn).to.equal(BigInt(Support.Against));
+      expect((head >> 168n) & 0xffffffn).to.equal(7n);
+      expect(head >> 192n).to.equal(b.deadline);
+      const sig = Signature.from(b.signature);
+      expect([c.r, c.vs]).to.deep.equal([sig.r, sig.yParityAndS]);
+    });
+
+    it("refuses what cannot travel compact, saying why: a reason, too many votes, a late deadline, a contract wallet's signature", async function () {
+      const ctx = await loadFixture(ballotsFixture);
+      const b = await makeBallot(ctx, ctx.members[3], { proposalId: ctx.b.id });
+      expect(notCompactReason(b)).to.equal(undefined);
+      const cases: [SignedBallot, string][] = [
+        [{ ...b, reason: "why" }, "it has a reason"],
+        [{ ...b, votes: COMPACT_MAX_VOTES + 1n }, "its votes exceed 2^24 - 1"],
+        [{ ...b, deadline: COMPACT_MAX_DEADLINE + 1n }, "its deadline exceeds 2^48 - 1"],
+        [{ ...b, signature: `${b.signature}00` }, "its signature is not 65 bytes"],
+        [{ ...b, signature: `${b.signature.slice(0, 130)}1d` }, "its signature's v is neither 27 nor 28"],
+        [{ ...b, support: 256 }, "its side is not a uint8"],
+      ];
+      for (const [ballot, why] of cases) {
+        expect(notCompactReason(ballot)).to.equal(why);
+        expect(() => compactBallot(ballot)).to.throw(`cannot be compact: ${why}`);
+      }
     });
   });
 

@@ -58,7 +58,7 @@ contract CoopInvariantsTest is TestBase {
 
     /// @notice ... and only its actions (not its views).
     function targetSelectors() public view returns (FuzzSelector[] memory selectors) {
-        bytes4[] memory actions = new bytes4[](14);
+        bytes4[] memory actions = new bytes4[](15);
         actions[0] = CoopHandler.warp.selector;
         actions[1] = CoopHandler.admit.selector;
         actions[2] = CoopHandler.resign.selector;
@@ -73,6 +73,7 @@ contract CoopInvariantsTest is TestBase {
         actions[11] = CoopHandler.queue.selector;
         actions[12] = CoopHandler.execute.selector;
         actions[13] = CoopHandler.executeViaTimelock.selector;
+        actions[14] = CoopHandler.castBallotsCompact.selector;
         selectors = new FuzzSelector[](1);
         selectors[0] = FuzzSelector({addr: address(handler), selectors: actions});
     }
@@ -310,6 +311,7 @@ contract CoopInvariantsTest is TestBase {
         handler.castVote(_a(6), 0, _for(), _votesSeed(1)); // not a member: refused
         handler.castBallots(4, 42, 3); // 4 ballots (1 + 3 % 4) on proposal index 1 ((4 >> 2) % 2)
         handler.castBallots(4, 7, 2); // 3 ballots
+        handler.castBallotsCompact(4, 9, 3); // 4 compact ballots on the same proposal
         handler.skip(1 days); // the vote is over
         handler.execute(0); // not queued: refused
         handler.queue(0);
@@ -340,7 +342,8 @@ contract CoopInvariantsTest is TestBase {
         assertEq(handler.outcome("propose.refused"), 1, "a non-member cannot propose");
         assertEq(handler.outcome("reassign.ok"), 1, "card reassigned");
         assertEq(handler.outcome("setSchedule.ok"), 1, "schedule set");
-        assertEq(handler.outcome("ballot.ok") + handler.outcome("ballot.refused"), 7, "7 ballots counted or skipped");
+        assertEq(handler.outcome("ballot.ok") + handler.outcome("ballot.refused"), 11, "11 ballots counted or skipped");
+        assertEq(handler.outcome("castBallotsCompact.ok"), 1, "the compact batch went through");
         (, , uint256 votes, uint256 spent) = governor.receiptOf(id, handler.actorAt(2));
         assertEq(votes, 3, "2 + 1 votes");
         assertEq(spent, 9, "(2 + 1)^2 credits");

@@ -206,6 +206,9 @@ contract CoopHandler is CoopFixture {
     // Actions: time and membership
     // ------------------------------------------------------------------------------------------------
 
+    /// @dev The reason of the ballots {_buildBallots} is signing (kept here: the builder is at its stack limit).
+    string private _ballotReason;
+
     /// @notice Moves time forward: to the next epoch boundary, just before it, by up to a day, or (most often) by
     /// up to two hours, so that votes, queues and executions have time to happen in between.
     function warp(uint256 seed) external act {
@@ -377,37 +380,97 @@ contract CoopHandler is CoopFixture {
         (bool found, uint256 id) = _pickProposal(proposalSeed, uint8(IGovernor.ProposalState.Active));
         if (!found) return;
         uint256 n = bound(countSeed, 1, 4);
-        (IMutualGovernor.Ballot[] memory ballots, bool[] memory predicted) = _buildBallots(id, seed, n);
-
-        uint256[ACTORS] memory before;
-        for (uint256 i = 0; i < ACTORS; ++i) before[i] = credits.balanceOf(_actors[i]);
-
+        (IMutualGovernor.Ballot[] memory ballots, bool[] memory predicted) = _buildBallots(id, seed, n, "relayed");
+        uint256[ACTORS] memory before = _balances();
         vm.recordLogs();
         try governor.castBallots(ballots) returns (uint256 counted) {
-            bool[] memory skipped = _readBallotLogs(n);
-            uint256 accepted = 0;
-            for (uint256 i = 0; i < n; ++i) {
-                if (!skipped[i]) ++accepted;
-                if (skipped[i] == predicted[i]) {
-                    _surprise(
-                        string.concat(
-                            "castBallots: ballot ",
-                            Strings.toString(i),
-                            predicted[i] ? " skipped although valid" : " counted although invalid"
-                        )
-                    );
-                }
-            }
-            if (counted != accepted) _surprise("castBallots: returned another count than the events");
-            for (uint256 i = 0; i < ACTORS; ++i) {
-                uint256 spent = _diff(before[i], credits.balanceOf(_actors[i]), "castBallots: a balance went up");
-                if (spent != 0) _recordSpend(id, _actors[i], spent);
-            }
-            _outcome("castBallots", true);
+            _checkBatch("castBallots", id, predicted, before, counted);
         } catch {
             vm.getRecordedLogs();
             _surprise("castBallots: the batch reverted (one bad ballot must not sink the rest)");
         }
+    }
+
+    /// @notice The same kinds of ballots, without a reason, in compact form through {castBallotsCompact}: a bad
+    /// ballot must be skipped and the rest counted; a proposal that is not open refuses the whole batch.
+    function castBallotsCompact(uint256 proposalSeed, uint256 seed, uint256 countSeed) external act {
+        (bool found, uint256 id) = _pickProposal(proposalSeed, uint8(IGovernor.ProposalState.Active));
+        if (!found) return;
+        uint256 n = bound(countSeed, 1, 4);
+        (IMutualGovernor.Ballot[] memory ballots, bool[] memory predicted) = _buildBallots(id, seed, n, "");
+        IMutualGovernor.CompactBallot[] memory compact = new IMutualGovernor.CompactBallot[](n);
+        for (uint256 i = 0; i < n; ++i) compact[i] = _compactOf(ballots[i]);
+        bool active = governor.state(id) == IGovernor.ProposalState.Active;
+        uint256[ACTORS] memory before = _balances();
+        vm.recordLogs();
+        try governor.castBallotsCompact(id, compact) returns (uint256 counted) {
+            if (!active) _surprise("castBallotsCompact: counted ballots on a proposal that is not open");
+            _checkBatch("castBallotsCompact", id, predicted, before, counted);
+        } catch (bytes memory err) {
+            vm.getRecordedLogs();
+            if (active || bytes4(err) != IGovernor.GovernorUnexpectedProposalState.selector) {
+                _surprise("castBallotsCompact: the batch reverted on an open proposal, or with another error");
+            }
+            _outcome("castBallotsCompact", false);
+        }
+    }
+
+    /// @dev After a batch: every ballot was counted or skipped as predicted, the count returned matches the
+    /// events, and every balance change is recorded as a spend.
+    function _checkBatch(
+        string memory what,
+        uint256 id,
+        bool[] memory predicted,
+        uint256[ACTORS] memory before,
+        uint256 counted
+    ) internal {
+        uint256 n = predicted.length;
+        bool[] memory skipped = _readBallotLogs(n);
+        uint256 accepted = 0;
+        for (uint256 i = 0; i < n; ++i) {
+            if (!skipped[i]) ++accepted;
+            if (skipped[i] == predicted[i]) {
+                _surprise(
+                    string.concat(
+                        what,
+                        ": ballot ",
+                        Strings.toString(i),
+                        predicted[i] ? " skipped although valid" : " counted although invalid"
+                    )
+                );
+            }
+        }
+        if (counted != accepted) _surprise(string.concat(what, ": returned another count than the events"));
+        for (uint256 i = 0; i < ACTORS; ++i) {
+            uint256 spent = _diff(before[i], credits.balanceOf(_actors[i]), string.concat(what, ": a balance went up"));
+            if (spent != 0) _recordSpend(id, _actors[i], spent);
+        }
+        _outcome(what, true);
+    }
+
+    function _balances() internal view returns (uint256[ACTORS] memory balances) {
+        for (uint256 i = 0; i < ACTORS; ++i) balances[i] = credits.balanceOf(_actors[i]);
+    }
+
+    /// @dev `b` in the form of {IMutualGovernor.CompactBallot} (its nonce and reason are left out: the governor
+    /// uses the voter's current nonce and an empty reason).
+    function _compactOf(IMutualGovernor.Ballot memory b) internal pure returns (IMutualGovernor.CompactBallot memory) {
+        bytes memory sig = b.signature;
+        bytes32 r;
+        bytes32 s;
+        uint8 v;
+        assembly ("memory-safe") {
+            r := mload(add(sig, 0x20))
+            s := mload(add(sig, 0x40))
+            v := byte(0, mload(add(sig, 0x60)))
+        }
+        uint256 head = uint256(uint160(b.voter)) | (uint256(b.support) << 160) | (b.votes << 168) | (b.deadline << 192);
+        return
+            IMutualGovernor.CompactBallot({
+                head: bytes32(head),
+                r: r,
+                vs: bytes32(uint256(s) | (uint256(v - 27) << 255))
+            });
     }
 
     /// @notice Someone tries to cancel a proposal: its proposer one time in four (so most proposals live on),
@@ -770,8 +833,10 @@ contract CoopHandler is CoopFixture {
     function _buildBallots(
         uint256 id,
         uint256 seed,
-        uint256 n
+        uint256 n,
+        string memory reason
     ) internal returns (IMutualGovernor.Ballot[] memory ballots, bool[] memory predicted) {
+        _ballotReason = reason;
         ballots = new IMutualGovernor.Ballot[](n);
         predicted = new bool[](n);
         bool[] memory validSignature = new bool[](n);
@@ -817,7 +882,7 @@ contract CoopHandler is CoopFixture {
             votes: _chooseVotes(r >> 16, sim.balance[v], sim.votes[v]),
             nonce: sim.count[v] + (kind == 1 ? 1 : 0),
             deadline: kind == 0 ? clock - 1 : clock + 1 hours,
-            reason: "relayed",
+            reason: _ballotReason,
             signature: ""
         });
         uint256 key = kind == 2 ? _keys[(v + 1) % ACTORS] : _keys[v];
@@ -873,12 +938,9 @@ contract CoopHandler is CoopFixture {
                 uint256 index = uint256(log.topics[1]);
                 if (index < n) skipped[index] = true;
                 _outcome("ballot", false);
-            } else if (log.topics[0] == IGovernor.VoteCastWithParams.selector) {
+            } else if (log.topics[0] == IGovernor.VoteCast.selector) {
                 address voter = address(uint160(uint256(log.topics[1])));
-                (uint256 id, uint8 support, uint256 weight, , ) = abi.decode(
-                    log.data,
-                    (uint256, uint8, uint256, string, bytes)
-                );
+                (uint256 id, uint8 support, uint256 weight, ) = abi.decode(log.data, (uint256, uint8, uint256, string));
                 _recordVote(id, voter, support, weight);
                 _outcome("ballot", true);
             }

@@ -16,6 +16,14 @@ contract CreditMathTest is TestBase {
         }
     }
 
+    /// At the governor's cap (2^24 - 1 votes on a proposal) the marginal cost is exact, with room to spare.
+    function testFuzz_marginalCostExactUpToTheVoteCap(uint24 previous, uint24 added) public pure {
+        uint256 total = uint256(previous) + added;
+        vm.assume(total <= type(uint24).max);
+        assertEq(CreditMath.marginalCost(previous, added), total * total - uint256(previous) * previous, "marginal");
+        assertEq(CreditMath.marginalCost(0, type(uint24).max), uint256(type(uint24).max) ** 2, "the largest vote");
+    }
+
     /// Lazy accrual over k epochs equals accruing one epoch at a time.
     function testFuzz_accrueMatchesStepwise(uint64 balance, uint8 epochs, uint32 perEpoch, uint48 cap) public pure {
         uint256 stepwise = balance;

@@ -27,6 +27,23 @@ contract VoteTallyTest is TestBase {
         harness = new VoteTallyHarness();
     }
 
+    /// The cancelled mark sits in the top bit: it changes no counter, no quorum fraction (up to 100%), and survives
+    /// later updates.
+    function testFuzz_cancelledMark_touchesNothingElse(uint256 fractionBps, uint256 votes, uint256 quorum) public pure {
+        fractionBps = bound(fractionBps, 1, 10_000);
+        votes = bound(votes, 1, MAX48);
+        quorum = bound(quorum, 1, MAX24);
+        VoteTally t = VoteTallyLib.create(fractionBps).add(0, votes, true).withQuorum(quorum);
+        assertFalse(t.cancelled(), "a new tally is not cancelled");
+        VoteTally c = t.withCancelled();
+        assertTrue(c.cancelled(), "marked");
+        assertEq(VoteTally.unwrap(c) ^ VoteTally.unwrap(t), 1 << 255, "only the top bit changed");
+        assertEq(c.quorumBps(), fractionBps, "fraction intact");
+        assertEq(c.againstVotes(), votes, "votes intact");
+        assertEq(c.quorum(), quorum, "quorum intact");
+        assertTrue(c.withExtendedDeadline(type(uint48).max).cancelled(), "still marked after an update");
+    }
+
     /// Votes for fill their 48 bits exactly; one more vote is refused with SafeCast's error, not wrapped into
     /// the votes against.
     function testFuzz_forVotes_fillTheirFieldThenRevert(uint256 first, uint256 extra) public view {

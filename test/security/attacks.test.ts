@@ -198,7 +198,7 @@ async function signOzBallot(
   return signer.signTypedData(domain, ozBallotTypes, { proposalId, support, voter: signer.address, nonce: n });
 }
 
-/** BallotSkipped and VoteCastWithParams of a batch, in order. */
+/** BallotSkipped and VoteCast of a batch, in order. */
 function parseBatch(ctx: Ctx, receipt: TransactionReceipt) {
   const skipped: [bigint, string, bigint, bigint][] = [];
   const counted: [string, bigint, bigint, bigint][] = [];
@@ -207,8 +207,7 @@ function parseBatch(ctx: Ctx, receipt: TransactionReceipt) {
     const parsed = ctx.coop.governor.interface.parseLog(log);
     if (parsed?.name === "BallotSkipped")
       skipped.push([parsed.args[0], parsed.args[1], parsed.args[2], parsed.args[3]]);
-    if (parsed?.name === "VoteCastWithParams")
-      counted.push([parsed.args[0], parsed.args[1], parsed.args[2], parsed.args[3]]);
+    if (parsed?.name === "VoteCast") counted.push([parsed.args[0], parsed.args[1], parsed.args[2], parsed.args[3]]);
   }
   return { skipped, counted };
 }
@@ -717,7 +716,7 @@ describe("Attacks on a Mutual co-op", function () {
       const tallyBefore = await governor.proposalTally(ctx.b.id);
 
       const receipt = (await (await governor.connect(ctx.relayer).castBallot(ballotTuple(b))).wait())!;
-      const casts = receipt.logs.filter((l) => governor.interface.parseLog(l)?.name === "VoteCastWithParams");
+      const casts = receipt.logs.filter((l) => governor.interface.parseLog(l)?.name === "VoteCast");
       expect(casts.length).to.equal(1);
       expect([...(await governor.receiptOf(ctx.b.id, wallet))]).to.deep.equal([true, 1n, 3n, voteCost(3n)]);
       expect(await governor.ballotNonce(ctx.b.id, wallet)).to.equal(1n);

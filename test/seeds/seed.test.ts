@@ -264,7 +264,7 @@ describe("Seeding the demo co-op onto a fresh co-op (seedCoop)", function () {
     for (const p of bakery.proposals) {
       for (const v of p.votes.filter((vote) => vote.signed)) {
         const events = (
-          await coop.governor.queryFilter(coop.governor.filters.VoteCastWithParams(address(v.voter)), coop.deployBlock)
+          await coop.governor.queryFilter(coop.governor.filters.VoteCast(address(v.voter)), coop.deployBlock)
         ).filter((e) => e.args.proposalId === idOf(p));
         expect(events, `${v.voter} on ${p.key}`).to.have.length(1);
         const tx = await events[0].getTransaction();

@@ -177,20 +177,32 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
     }
 
     /// @inheritdoc Governor
-    /// @dev Reverting form of {_vote}: the error names what was wrong.
+    /// @dev Required by Governor; unused, since {_castVote} counts through {_vote} directly.
     function _countVote(
         uint256 proposalId,
         address account,
         uint8 support,
         uint256,
         bytes memory params
-    ) internal virtual override returns (uint256) {
-        (, uint256 votes) = _vote(proposalId, account, support, params, true);
-        return votes;
+    ) internal virtual override returns (uint256 votes) {
+        (, votes) = _vote(proposalId, proposalSnapshot(proposalId), account, support, _votesIn(params), true);
     }
 
     /// @inheritdoc Governor
-    /// @dev Replaces OpenZeppelin's flow to skip `_getVotes` (weight comes from `params`, cost from credits).
+    /// @dev Also marks the tally word, from which {_openForVotes} learns that the proposal is closed.
+    function _cancel(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal virtual override returns (uint256 proposalId) {
+        proposalId = super._cancel(targets, values, calldatas, descriptionHash);
+        _tallies[proposalId] = _tallies[proposalId].withCancelled();
+    }
+
+    /// @inheritdoc Governor
+    /// @dev Replaces OpenZeppelin's flow to skip `_getVotes` (weight comes from `params`, cost from credits) and
+    /// the full `state()` walk (see {_openForVotes}).
     function _castVote(
         uint256 proposalId,
         address account,
@@ -198,8 +210,8 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
         string memory reason,
         bytes memory params
     ) internal virtual override returns (uint256) {
-        _validateStateBitmap(proposalId, _encodeStateBitmap(ProposalState.Active));
-        (, uint256 votes) = _vote(proposalId, account, support, params, true);
+        (uint256 snapshot, ) = _requireOpenForVotes(proposalId);
+        (, uint256 votes) = _vote(proposalId, snapshot, account, support, _votesIn(params), true);
         _emitVoteCast(account, proposalId, support, votes, reason, params);
         return votes;
     }
@@ -216,110 +228,130 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
         else emit VoteCastWithParams(account, proposalId, support, votes, reason, params);
     }
 
+    /// @dev The votes that vote params ask for: empty params mean one vote, else `abi.encode(uint256 votes)`.
+    function _votesIn(bytes memory params) private pure returns (uint256) {
+        if (params.length == 0) return 1;
+        if (params.length != 32) revert MutualGovernorInvalidVoteParams(params);
+        return abi.decode(params, (uint256));
+    }
+
     /**
-     * @dev Counts `account`'s vote. With `revertOnRefusal`, a refusal reverts with its specific error;
-     * without, it returns the refusal and changes nothing (for batches). The proposal must be Active
-     * (checked by the caller).
+     * @dev Whether `proposalId` is open for votes now (`state()` would say Active), its snapshot and its tally;
+     * `open` is false for an unknown proposal. Reads the proposal's start and duration (one slot) and the tally
+     * word: a cancelled proposal is marked there ({_cancel}), and an executed one is past its deadline. It gives
+     * the same answer as `state()` without its walk through the timelock module, and a vote reads both anyway.
+     */
+    function _openForVotes(uint256 proposalId) internal view returns (bool open, uint256 snapshot, VoteTally t) {
+        snapshot = proposalSnapshot(proposalId);
+        uint256 now_ = clock();
+        t = _tallies[proposalId];
+        if (snapshot == 0 || snapshot >= now_ || t.cancelled()) return (false, snapshot, t);
+        uint256 deadline = super.proposalDeadline(proposalId);
+        uint256 extended = t.extendedDeadline();
+        open = now_ <= (extended > deadline ? extended : deadline);
+    }
+
+    /// @dev As {_openForVotes}, but reverts as OpenZeppelin does when the proposal is not Active.
+    function _requireOpenForVotes(uint256 proposalId) internal view returns (uint256 snapshot, VoteTally t) {
+        bool open;
+        (open, snapshot, t) = _openForVotes(proposalId);
+        // Reverts with the proposal's actual state (or as unknown).
+        if (!open) _validateStateBitmap(proposalId, _encodeStateBitmap(ProposalState.Active));
+    }
+
+    /**
+     * @dev Counts `votes` more votes (ignored when abstaining) by `account` on side `support`, on a proposal open
+     * for votes with snapshot `snapshot` (both checked by the caller). With `revertOnRefusal`, a refusal reverts
+     * with its specific error; without, it returns the refusal and changes nothing (for batches).
      */
     function _vote(
         uint256 proposalId,
+        uint256 snapshot,
         address account,
         uint8 support,
-        bytes memory params,
+        uint256 votes,
         bool revertOnRefusal
-    ) internal virtual returns (VoteRefusal refusal, uint256 votes) {
-        if (support > uint8(VoteType.Abstain)) {
-            return
-                _refuse(
-                    revertOnRefusal,
-                    VoteRefusal.InvalidSupport,
-                    abi.encodeWithSelector(GovernorInvalidVoteType.selector)
-                );
-        }
-        if (params.length == 0) {
-            votes = 1;
-        } else if (params.length == 32) {
-            votes = abi.decode(params, (uint256));
-        } else {
-            return
-                _refuse(
-                    revertOnRefusal,
-                    VoteRefusal.InvalidVoteParams,
-                    abi.encodeWithSelector(MutualGovernorInvalidVoteParams.selector, params)
-                );
-        }
-
+    ) internal virtual returns (VoteRefusal refusal, uint256 counted) {
         VoteReceipt r = _receipts[proposalId][account];
-        bool abstain = support == uint8(VoteType.Abstain);
-        if (r.hasVoted()) {
-            if (r.support() != support) {
-                return
-                    _refuse(
-                        revertOnRefusal,
-                        VoteRefusal.SwitchedSides,
-                        abi.encodeWithSelector(MutualGovernorCannotSwitchSides.selector, account, r.support())
-                    );
-            }
-            if (abstain) {
-                return
-                    _refuse(
-                        revertOnRefusal,
-                        VoteRefusal.AlreadyAbstained,
-                        abi.encodeWithSelector(GovernorAlreadyCastVote.selector, account)
-                    );
-            }
-        }
-
         uint256 cost;
-        if (abstain) {
-            votes = 0;
-        } else {
-            if (votes == 0) {
-                return
-                    _refuse(
-                        revertOnRefusal,
-                        VoteRefusal.ZeroVotes,
-                        abi.encodeWithSelector(MutualGovernorZeroVotes.selector, account)
-                    );
-            }
-            if (votes > _MAX_VOTES_PER_MEMBER - r.votes()) {
-                return
-                    _refuse(
-                        revertOnRefusal,
-                        VoteRefusal.TooManyVotes,
-                        abi.encodeWithSelector(MutualGovernorTooManyVotes.selector, account, votes)
-                    );
-            }
-            cost = CreditMath.marginalCost(r.votes(), votes);
+        uint256 available;
+        (refusal, counted, cost) = _price(r, support, votes);
+        if (refusal == VoteRefusal.None) (refusal, available) = _charge(account, snapshot, cost);
+        if (refusal != VoteRefusal.None) {
+            if (revertOnRefusal) _revertFor(refusal, account, r, votes, snapshot, cost, available);
+            return (refusal, 0);
         }
-
-        uint256 snapshot = proposalSnapshot(proposalId);
-        (IVoiceCredits.SpendStatus status, uint256 available) = _spendForVote(account, snapshot, cost);
-        if (status == IVoiceCredits.SpendStatus.NotEligible) {
-            return
-                _refuse(
-                    revertOnRefusal,
-                    VoteRefusal.NotEligible,
-                    abi.encodeWithSelector(MutualGovernorNotEligible.selector, account, snapshot)
-                );
-        }
-        if (status == IVoiceCredits.SpendStatus.InsufficientCredits) {
-            return
-                _refuse(
-                    revertOnRefusal,
-                    VoteRefusal.InsufficientCredits,
-                    abi.encodeWithSelector(InsufficientCredits.selector, account, cost, available)
-                );
-        }
-
-        _recordVote(proposalId, account, support, votes, r);
-        return (VoteRefusal.None, votes);
+        _receipts[proposalId][account] = r.record(support, counted);
+        _tallies[proposalId] = _tallied(proposalId, _tallies[proposalId], support, counted, !r.hasVoted());
     }
 
-    /// @dev Writes an accepted vote into the tally and the receipt (one SSTORE each); extends the vote if quorum
-    /// is reached late.
-    function _recordVote(uint256 proposalId, address account, uint8 support, uint256 votes, VoteReceipt r) private {
-        VoteTally t = _tallies[proposalId].add(support, votes, !r.hasVoted());
+    /**
+     * @dev The rules of a vote that need no credits: whether adding `votes` on side `support` to receipt `r` is
+     * refused, and if not, the votes it counts (0 when abstaining) and its marginal cost in credits.
+     */
+    function _price(
+        VoteReceipt r,
+        uint8 support,
+        uint256 votes
+    ) internal pure returns (VoteRefusal refusal, uint256 counted, uint256 cost) {
+        if (support > uint8(VoteType.Abstain)) return (VoteRefusal.InvalidSupport, 0, 0);
+        bool abstain = support == uint8(VoteType.Abstain);
+        if (r.hasVoted()) {
+            if (r.support() != support) return (VoteRefusal.SwitchedSides, 0, 0);
+            if (abstain) return (VoteRefusal.AlreadyAbstained, 0, 0);
+        }
+        if (abstain) return (VoteRefusal.None, 0, 0);
+        if (votes == 0) return (VoteRefusal.ZeroVotes, 0, 0);
+        uint256 previous = r.votes();
+        unchecked {
+            // A receipt holds votes in 24 bits: previous <= _MAX_VOTES_PER_MEMBER.
+            if (votes > _MAX_VOTES_PER_MEMBER - previous) return (VoteRefusal.TooManyVotes, 0, 0);
+        }
+        return (VoteRefusal.None, votes, CreditMath.marginalCost(previous, votes));
+    }
+
+    /// @dev Charges `cost` credits for a vote on a proposal with snapshot `snapshot`: `NotEligible` if `account`
+    /// was not a member since the snapshot, `InsufficientCredits` if they hold only `available`.
+    function _charge(
+        address account,
+        uint256 snapshot,
+        uint256 cost
+    ) internal returns (VoteRefusal refusal, uint256 available) {
+        IVoiceCredits.SpendStatus status;
+        (status, available) = _spendForVote(account, snapshot, cost);
+        if (status == IVoiceCredits.SpendStatus.NotEligible) refusal = VoteRefusal.NotEligible;
+        else if (status == IVoiceCredits.SpendStatus.InsufficientCredits) refusal = VoteRefusal.InsufficientCredits;
+    }
+
+    /// @dev Reverts with the specific error of `refusal`.
+    function _revertFor(
+        VoteRefusal refusal,
+        address account,
+        VoteReceipt r,
+        uint256 votes,
+        uint256 snapshot,
+        uint256 cost,
+        uint256 available
+    ) private pure {
+        if (refusal == VoteRefusal.InvalidSupport) revert GovernorInvalidVoteType();
+        if (refusal == VoteRefusal.SwitchedSides) revert MutualGovernorCannotSwitchSides(account, r.support());
+        if (refusal == VoteRefusal.AlreadyAbstained) revert GovernorAlreadyCastVote(account);
+        if (refusal == VoteRefusal.ZeroVotes) revert MutualGovernorZeroVotes(account);
+        if (refusal == VoteRefusal.TooManyVotes) revert MutualGovernorTooManyVotes(account, votes);
+        if (refusal == VoteRefusal.NotEligible) revert MutualGovernorNotEligible(account, snapshot);
+        revert InsufficientCredits(account, cost, available);
+    }
+
+    /// @dev Tally `t` of `proposalId` after an accepted vote; caches the quorum at the first vote and extends the
+    /// vote if quorum is reached late.
+    function _tallied(
+        uint256 proposalId,
+        VoteTally t,
+        uint8 support,
+        uint256 votes,
+        bool newVoter
+    ) internal returns (VoteTally) {
+        t = t.add(support, votes, newVoter);
         uint256 needed = t.quorum();
         if (needed == 0) {
             // First vote: the snapshot is past, so the member count at the snapshot is final. Cache it.
@@ -333,8 +365,17 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
             }
             t = t.withExtendedDeadline(extendedDeadline);
         }
+        return t;
+    }
+
+    /// @dev Stores `proposalId`'s tally (for batches that count in memory and store once).
+    function _storeTally(uint256 proposalId, VoteTally t) internal {
         _tallies[proposalId] = t;
-        _receipts[proposalId][account] = r.record(support, votes);
+    }
+
+    /// @dev The receipts of `proposalId`'s voters (for batches that look it up once).
+    function _receiptsOf(uint256 proposalId) internal view returns (mapping(address => VoteReceipt) storage) {
+        return _receipts[proposalId];
     }
 
     /// @dev Members needed for quorum on `proposalId`: ⌈members at snapshot × fraction⌉, and at least one.
@@ -346,19 +387,6 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
     function _quorumFor(uint256 members, uint256 quorumBps) internal pure returns (uint256) {
         uint256 needed = (members * quorumBps + _BPS - 1) / _BPS;
         return needed == 0 ? 1 : needed;
-    }
-
-    function _refuse(
-        bool revertOnRefusal,
-        VoteRefusal refusal,
-        bytes memory error
-    ) internal pure returns (VoteRefusal, uint256) {
-        if (revertOnRefusal) {
-            assembly ("memory-safe") {
-                revert(add(error, 0x20), mload(error))
-            }
-        }
-        return (refusal, 0);
     }
 
     /// @dev The sides, as in GovernorCountingSimple.
