@@ -4,33 +4,40 @@
  *   npm start                 # node + contracts + demo co-op; Ctrl-C stops everything it started
  *   npm start -- --once       # the whole bring-up, check every part answers, print the summary, exit 0
  *   npm start -- --port 8546  # another port for the node
+ *   npm start -- --relayer-port 8788  # another port for the ballot relayer
  *
  * Steps: build the contracts → start a Hardhat node (an in-process EDR chain served over HTTP and
  * WebSocket on 127.0.0.1) → deploy a co-op through the Ignition module over JSON-RPC, as on any network →
- * write deploy/addresses/<chainId>.json → replay the demo seeds with time travel → print a summary.
+ * write deploy/addresses/<chainId>.json → replay the demo seeds with time travel → start the ballot relayer
+ * (relayer/, on 127.0.0.1:8787, paying from the demo relayer account) → print a summary. With --once the
+ * relayer must also accept one real signed ballot and see it included.
  * Every run starts clean: a fresh chain, and the previous local deployment journal is removed first.
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-import { formatEther } from "ethers";
+import { JsonRpcProvider, Wallet, formatEther, type TypedDataField } from "ethers";
 import hre from "hardhat";
 
 import { deployCoop } from "./lib/deploy-coop.ts";
 import { ROOT, deploymentOf, writeDeployment } from "./lib/deployment-file.ts";
+import { Support, quadraticBallotTypes } from "../lib/ballots.ts";
+import { toBallotRequest } from "../lib/relay.ts";
+import { DEFAULT_RELAYER_PORT, startRelayer, type Relayer } from "../relayer/relayer.ts";
 import { portIsFree, rpcAnswers } from "./lib/net.ts";
 import { bakery, demoCoopConfig, hardhatAccount, hardhatAccountKey } from "../seeds/bakery.ts";
 import { formatReport, seedCoop, type SeedReport } from "../seeds/seed.ts";
 import type { Coop } from "./lib/deploy-coop.ts";
 
-const USAGE = "usage: npm start [-- --once] [-- --port <port>]";
+const USAGE = "usage: npm start [-- --once] [-- --port <port>] [-- --relayer-port <port>]";
 let args;
 try {
   args = parseArgs({
     options: {
       once: { type: "boolean", default: false },
       port: { type: "string", default: "8545" },
+      "relayer-port": { type: "string", default: String(DEFAULT_RELAYER_PORT) },
       help: { type: "boolean" },
     },
     strict: true,
@@ -46,6 +53,14 @@ if (args.help) {
 const port = Number(args.port);
 if (!Number.isInteger(port) || port < 1 || port > 65535) {
   console.error(`--port must be a TCP port (1-65535), got "${args.port}"\n${USAGE}`);
+  process.exit(2);
+}
+
+const relayerPort = Number(args["relayer-port"]);
+if (!Number.isInteger(relayerPort) || relayerPort < 1 || relayerPort > 65535 || relayerPort === port) {
+  console.error(
+    `--relayer-port must be a TCP port (1-65535) other than the node's, got "${args["relayer-port"]}"\n${USAGE}`,
+  );
   process.exit(2);
 }
 
@@ -98,26 +113,114 @@ try {
   progress("seeding the demo co-op (members, proposals in every state, time travel between phases)");
   const report = await seedCoop(connection, coop, bakery, detail);
 
+  progress(`starting the ballot relayer on http://${HOST}:${relayerPort}`);
+  const relayer = await startLocalRelayer(chainId, coop);
+
   progress("checking every part answers");
   const checks: [string, boolean][] = [
     ["node answers JSON-RPC", await rpcAnswers(RPC_URL)],
     ["card counts the members", (await coop.card.memberCount()) > 0n],
     ["governor lists the proposals", (await coop.governor.proposalCount()) === BigInt(report.proposals.length)],
     ["every proposal is in its seeded state", report.ok],
+    ["relayer answers /health", await relayerHealthy(relayer)],
   ];
+  // A real ballot through the relayer changes the demo (one more vote on the open proposal): --once only.
+  if (args.once) checks.push(["relayer includes a signed ballot", await relayOneBallot(relayer, coop, report)]);
   for (const [what, ok] of checks) detail(`${ok ? "ok  " : "FAIL"} ${what}`);
   if (checks.some(([, ok]) => !ok)) throw new Error("a part of the local co-op did not answer as expected");
 
-  await printSummary(chainId, coop, report);
+  await printSummary(chainId, coop, report, relayer);
 
   if (args.once) await shutdown(0);
-  console.log("\nThe co-op is running. Ctrl-C stops the node.");
+  console.log("\nThe co-op is running. Ctrl-C stops the node and the relayer.");
 } catch (error) {
   console.error(`\nnpm start failed: ${(error as Error).message}`);
   await shutdown(1);
 }
 
-async function printSummary(chainId: number, coop: Coop, report: SeedReport) {
+/**
+ * The relayer of the local co-op, as it would run for a real one (over JSON-RPC, its own database), paying from
+ * the demo relayer account — a public test key, for the local chain only. Its database starts empty with the chain.
+ */
+async function startLocalRelayer(chainId: number, coop: Coop): Promise<Relayer> {
+  if (!(await portIsFree(relayerPort, HOST))) {
+    throw new Error(
+      `port ${relayerPort} on ${HOST} is in use (another relayer?). Stop it, or choose another: npm start -- --relayer-port 8788`,
+    );
+  }
+  const dbPath = join(ROOT, ".relayer", `local-${chainId}.sqlite`);
+  for (const suffix of ["", "-wal", "-shm"]) await rm(`${dbPath}${suffix}`, { force: true });
+  const provider = new JsonRpcProvider(RPC_URL, undefined, { cacheTimeout: -1 });
+  const relayer = await startRelayer({
+    provider,
+    wallet: new Wallet(hardhatAccountKey(bakery.relayer.account)),
+    deployment: await deploymentOf(coop, chainId),
+    dbPath,
+    host: HOST,
+    port: relayerPort,
+    log: (line) => detail(line),
+  });
+  closers.push(async () => {
+    await relayer.close();
+    provider.destroy();
+  });
+  return relayer;
+}
+
+async function relayerHealthy(relayer: Relayer): Promise<boolean> {
+  try {
+    const body = (await (await fetch(`${relayer.url}/health`)).json()) as { ok?: boolean };
+    return body.ok === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Signs a ballot as the app does — a demo member who has not voted yet on the open proposal — posts it to the
+ * relayer and waits until the relayer reports it included, then checks the member's receipt on chain.
+ */
+async function relayOneBallot(relayer: Relayer, coop: Coop, report: SeedReport): Promise<boolean> {
+  const open = report.proposals.find((p) => p.actual === "Active");
+  if (open === undefined) return false;
+  const voted = new Set(bakery.proposals.find((p) => p.key === open.key)!.votes.map((v) => v.voter));
+  const member = bakery.members.find((m) => !voted.has(m.key));
+  if (member === undefined) return false;
+  const signer = new Wallet(hardhatAccountKey(member.account));
+  const { governor } = coop;
+  const latest = (await governor.runner!.provider!.getBlock("latest"))!;
+  const { domain } = relayer;
+  const message = {
+    proposalId: open.id,
+    support: Support.For,
+    voter: signer.address,
+    votes: 1n,
+    nonce: await governor.ballotNonce(open.id, signer.address),
+    deadline: BigInt(latest.timestamp) + 3600n,
+    reason: "Signed in my wallet, relayed without gas.",
+  };
+  const types = quadraticBallotTypes as unknown as Record<string, TypedDataField[]>;
+  const ballot = { ...message, signature: await signer.signTypedData(domain, types, message) };
+  const posted = await fetch(`${relayer.url}/ballots`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(toBallotRequest(ballot, domain)),
+  });
+  const { id } = (await posted.json()) as { id?: string };
+  if (posted.status !== 202 || id === undefined) return false;
+  for (let i = 0; i < 200; i++) {
+    const { status } = (await (await fetch(`${relayer.url}/ballots/${id}`)).json()) as { status: string };
+    if (status === "included") {
+      detail(`${member.name} signed a ballot on #${open.number}; the relayer included it (${id.slice(0, 10)}…)`);
+      return (await governor.receiptOf(open.id, signer.address)).voted;
+    }
+    if (status === "rejected") return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+async function printSummary(chainId: number, coop: Coop, report: SeedReport, relayer: Relayer) {
   const provider = coop.card.runner!.provider!;
   const treasury = await coop.timelock.getAddress();
 
@@ -129,6 +232,7 @@ ${coop.config.name} — a local co-op
   MutualGovernor    ${await coop.governor.getAddress()}
   Timelock/treasury ${treasury}   ${formatEther(await provider.getBalance(treasury))} ETH
   Addresses file    deploy/addresses/${chainId}.json
+  Ballot relayer    ${relayer.url}   (POST /ballots, GET /ballots/:id, /health; pays from ${relayer.address})
 
 Demo members — LOCAL TEST KEYS, public knowledge: never use them on a real network`);
   const people = [...bakery.members, bakery.applicant, bakery.relayer];
