@@ -46,10 +46,11 @@ try {
 }
 
 // No response cache (ethers keeps identical answers for 250 ms by default): the submitter must see a receipt or
-// an account nonce the moment the chain has it.
+// an account nonce the moment the chain has it. The chain id is asked once, not before every request.
+const providerOptions = { cacheTimeout: -1, staticNetwork: true };
 const provider = /^wss?:/.test(options.rpc)
-  ? new WebSocketProvider(options.rpc, undefined, { cacheTimeout: -1 })
-  : new JsonRpcProvider(options.rpc, undefined, { cacheTimeout: -1 });
+  ? new WebSocketProvider(options.rpc, undefined, providerOptions)
+  : new JsonRpcProvider(options.rpc, undefined, providerOptions);
 let chainId: bigint;
 try {
   chainId = (await provider.getNetwork()).chainId;

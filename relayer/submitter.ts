@@ -73,6 +73,8 @@ export class Submitter {
   #running: Promise<void> | undefined;
   #stopping = false;
   #wake: (() => void) | undefined;
+  /** Whether the loop waits for ballots (rather than for a receipt), so that a new ballot should wake it. */
+  #waitingForBallots = false;
   #lastBroadcast = new Map<string, number>();
   #failures = 0;
   /** The account nonce after the last batch this process signed: a node's pending count may lag behind it. */
@@ -93,9 +95,9 @@ export class Submitter {
     this.#running = this.#loop();
   }
 
-  /** Wakes the loop: a ballot was queued. */
+  /** A ballot was queued: wakes the loop if it is waiting for ballots (a batch in flight is followed as usual). */
   notify(): void {
-    this.#wake?.();
+    if (this.#waitingForBallots) this.#wake?.();
   }
 
   /** Stops after the current step; a sent batch stays recorded and is followed up by the next start. */
@@ -141,6 +143,7 @@ export class Submitter {
   async #step(): Promise<number> {
     const { store, options } = this.#c;
     const pending = store.pendingBatch();
+    this.#waitingForBallots = pending === undefined;
     if (pending !== undefined) return this.#follow(pending);
 
     const oldest = store.oldestQueuedAt();

@@ -150,7 +150,7 @@ async function startLocalRelayer(chainId: number, coop: Coop): Promise<Relayer> 
   }
   const dbPath = join(ROOT, ".relayer", `local-${chainId}.sqlite`);
   for (const suffix of ["", "-wal", "-shm"]) await rm(`${dbPath}${suffix}`, { force: true });
-  const provider = new JsonRpcProvider(RPC_URL, undefined, { cacheTimeout: -1 });
+  const provider = new JsonRpcProvider(RPC_URL, undefined, { cacheTimeout: -1, staticNetwork: true });
   const relayer = await startRelayer({
     provider,
     wallet: new Wallet(hardhatAccountKey(bakery.relayer.account)),
