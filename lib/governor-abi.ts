@@ -18,6 +18,7 @@ export const governorBallotAbi = [
   `function ballotDigest(${BALLOT_TUPLE} ballot) view returns (bytes32)`,
   `function castBallot(${BALLOT_TUPLE} ballot) returns (uint256 votes)`,
   `function castBallots(${BALLOT_TUPLE}[] ballots) returns (uint256 counted)`,
+  "function castBallotsCompact(uint256 proposalId, tuple(bytes32 head, bytes32 r, bytes32 vs)[] ballots) returns (uint256 counted)",
   "event BallotSkipped(uint256 indexed index, address indexed voter, uint256 indexed proposalId, uint8 reason)",
   "event VoteCast(address indexed voter, uint256 proposalId, uint8 support, uint256 weight, string reason)",
   "event VoteCastWithParams(address indexed voter, uint256 proposalId, uint8 support, uint256 weight, string reason, bytes params)",

@@ -68,6 +68,9 @@ export interface SubmitterConfig {
   log: (line: string) => void;
 }
 
+/** How many batches' worth of the oldest queued ballots the submitter plans its next call from. */
+const PLANNING_WINDOW = 8;
+
 export class Submitter {
   readonly #c: SubmitterConfig;
   #running: Promise<void> | undefined;
@@ -151,7 +154,9 @@ export class Submitter {
     const waiting = store.counts().queued;
     const age = Date.now() - oldest;
     if (waiting < options.maxBatch && age < options.maxBatchAgeMs) return options.maxBatchAgeMs - age;
-    await this.#send(store.queued(options.maxBatch));
+    // The oldest ballot decides the call (`planBallotCalls`); a window wider than one batch lets a compact call,
+    // which carries ballots of one proposal, fill up with that proposal's ballots queued behind others.
+    await this.#send(store.queued(options.maxBatch * PLANNING_WINDOW));
     return 0;
   }
 

@@ -14,7 +14,7 @@ import {
   type SignedBallot,
 } from "../../lib/ballots.ts";
 import { VoteRefusal } from "../../lib/refusals.ts";
-import { ballotId, toBallotRequest, type BallotRequest } from "../../lib/relay.ts";
+import { ballotId, governorBallotInterface, toBallotRequest, type BallotRequest } from "../../lib/relay.ts";
 import { hardhatAccountKey } from "../../seeds/bakery.ts";
 import {
   deployCoopWithMembers,
@@ -148,7 +148,7 @@ describe("Relayer API", function () {
       expect(third.body).to.include({ id: first.body.id, status: "included", duplicate: true });
 
       expect(await ctx.coop.governor.ballotNonce(other.id, voter.address)).to.equal(1n);
-      const casts = await ctx.coop.governor.queryFilter(ctx.coop.governor.filters.VoteCastWithParams(voter.address));
+      const casts = await ctx.coop.governor.queryFilter(ctx.coop.governor.filters.VoteCast(voter.address));
       expect(casts.filter((e) => e.args.proposalId === other.id)).to.have.length(1);
     });
 
@@ -372,8 +372,13 @@ describe("Relayer API", function () {
       // Each ballot alone fits the budget (64 and 49 credits of 100); together they do not.
       expect(balance).to.equal(100n);
       await relayer.submitter.stop();
-      const a = await post(toBallotRequest(await signed(voter, { proposalId: open.id, votes: 8n }), domain));
-      const b = await post(toBallotRequest(await signed(voter, { proposalId: other.id, votes: 7n }), domain));
+      // With reasons, both travel in one castBallots call (ballots on two proposals).
+      const a = await post(
+        toBallotRequest(await signed(voter, { proposalId: open.id, votes: 8n, reason: "eight" }), domain),
+      );
+      const b = await post(
+        toBallotRequest(await signed(voter, { proposalId: other.id, votes: 7n, reason: "seven" }), domain),
+      );
       expect([a.status, b.status]).to.deep.equal([202, 202]);
       relayer.submitter.start();
       const [first, second] = [
@@ -388,6 +393,26 @@ describe("Relayer API", function () {
       });
       expect(second.txHash).to.equal(first.txHash);
       expect(await ctx.coop.governor.ballotNonce(other.id, voter.address)).to.equal(0n);
+    });
+
+    it("sends a member's ballot without a reason in castBallotsCompact, and marks it rejected when a direct vote spent the credits meanwhile", async function () {
+      const voter = ctx.members[3];
+      expect(await ctx.coop.credits.balanceOf(voter.address)).to.equal(100n);
+      await relayer.submitter.stop();
+      const answer = await post(toBallotRequest(await signed(voter, { proposalId: open.id, votes: 8n }), domain));
+      expect(answer.status).to.equal(202);
+      // 49 credits spent on the other proposal by transaction: 51 left, the ballot needs 64.
+      await vote(ctx, other.id, voter, Support.For, 7n);
+      relayer.submitter.start();
+      const settled = await waitForBallot(relayer.url, answer.body.id as string);
+      expect(settled.status).to.equal("rejected");
+      expect(settled.rejection).to.deep.equal({
+        refusal: VoteRefusal.InsufficientCredits,
+        reason: voteRefusals[VoteRefusal.InsufficientCredits],
+      });
+      const tx = await ctx.coop.governor.runner!.provider!.getTransaction(settled.txHash as string);
+      expect(governorBallotInterface.parseTransaction({ data: tx!.data })?.name).to.equal("castBallotsCompact");
+      expect(await ctx.coop.governor.ballotNonce(open.id, voter.address)).to.equal(0n);
     });
 
     it("rejects a queued ballot that expired before it was sent, without paying for it", async function () {

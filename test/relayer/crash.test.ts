@@ -133,7 +133,7 @@ describe("Relayer crash and restart (separate process)", function () {
       await exited(first.child);
       expect(first.child.signalCode).to.equal("SIGKILL");
       const countedBeforeRestart = (
-        await load.coop.governor.queryFilter(load.coop.governor.filters.VoteCastWithParams(), load.coop.deployBlock)
+        await load.coop.governor.queryFilter(load.coop.governor.filters.VoteCast(), load.coop.deployBlock)
       ).length;
 
       // Second run on the same database: resend what was never answered and what was never sent, plus a few
@@ -168,7 +168,7 @@ describe("Relayer crash and restart (separate process)", function () {
           expect(await governor.ballotNonce(load.proposals[p], voter)).to.equal(1n);
         }
       }
-      const casts = await governor.queryFilter(governor.filters.VoteCastWithParams(), load.coop.deployBlock);
+      const casts = await governor.queryFilter(governor.filters.VoteCast(), load.coop.deployBlock);
       expect(casts).to.have.length(requests.length);
       expect(new Set(casts.map((e) => `${e.args.voter}:${e.args.proposalId}`)).size).to.equal(requests.length);
       expect(countedBeforeRestart).to.be.lessThan(requests.length);

@@ -1,11 +1,17 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { ErrorFragment, EventFragment, FunctionFragment, Interface } from "ethers";
+import { ErrorFragment, EventFragment, FunctionFragment, Interface, Wallet, id } from "ethers";
 
-import { Support, type SignedBallot } from "../../lib/ballots.ts";
+import { Support, compactBallot, governorDomain, quadraticBallotTypes, type SignedBallot } from "../../lib/ballots.ts";
 import { governorBallotAbi } from "../../lib/governor-abi.ts";
 import { VoteRefusal, describeBallotError, describeRefusal } from "../../lib/refusals.ts";
-import { ballotCallOutcomes, governorBallotInterface, planBallotCalls } from "../../lib/relay.ts";
+import {
+  ballotCallOutcomes,
+  ballotId,
+  governorBallotInterface,
+  planBallotCalls,
+  signedByVoter,
+} from "../../lib/relay.ts";
 
 describe("Shared relaying definitions", function () {
   it("every fragment of the ballot ABI is in the compiled MutualGovernor, with the same signature and outputs", async function () {
@@ -28,7 +34,9 @@ describe("Shared relaying definitions", function () {
   });
 
   it("plans ballots into calls of at most maxPerCall, in order, and refuses a size below one", function () {
-    const ballots: SignedBallot[] = Array.from({ length: 5 }, (_, i) => ({
+    // Signatures that recover to no voter: every ballot travels in the general castBallots.
+    const ballots = Array.from({ length: 5 }, (_, i) => ({
+      id: id(`ballot ${i}`),
       proposalId: 7n,
       support: Support.For,
       voter: `0x${String(i + 1).padStart(40, "0")}`,
@@ -45,7 +53,43 @@ describe("Shared relaying definitions", function () {
       ballots[2].voter,
       ballots[3].voter,
     ]);
+    expect(calls.map((c) => c.method)).to.deep.equal(["castBallots", "castBallots", "castBallots"]);
     expect(() => planBallotCalls(ballots, 0)).to.throw(RangeError, "maxPerCall must be a positive integer");
+  });
+
+  it("sends an account's ballots without a reason compact, one call per proposal, and the rest through castBallots; the oldest ballot's call first", async function () {
+    const domain = governorDomain("Test Co-op", 31337n, "0x00000000000000000000000000000000000000aa");
+    const wallets = Array.from({ length: 5 }, (_, i) => new Wallet(id(`planner ${i}`)));
+    const sign = async (signer: Wallet, voter: string, proposalId: bigint, reason: string) => {
+      const message = { proposalId, support: Support.For, voter, votes: 2n, nonce: 0n, deadline: 1000n, reason };
+      const signature = await signer.signTypedData(domain, quadraticBallotTypes, message);
+      return { ...message, signature, id: ballotId(domain, message) };
+    };
+    const [w0, w1, w2, w3, w4] = wallets;
+    const a = await sign(w0, w0.address, 1n, ""); // compact, proposal 1
+    const b = await sign(w1, w1.address, 2n, ""); // compact, proposal 2
+    const c = await sign(w2, w2.address, 1n, "with a reason"); // general
+    const d = await sign(w3, w3.address, 1n, ""); // compact, proposal 1
+    const e = await sign(w4, w0.address, 1n, ""); // signed by someone else (as for a contract wallet): general
+    for (const x of [a, b, d]) expect(signedByVoter(x.id, x)).to.equal(true);
+    expect(signedByVoter(e.id, e)).to.equal(false);
+
+    const calls = planBallotCalls([a, b, c, d, e], 50);
+    expect(calls.map((x) => [x.method, x.ballots])).to.deep.equal([
+      ["castBallotsCompact", [a, d]],
+      ["castBallotsCompact", [b]],
+      ["castBallots", [c, e]],
+    ]);
+    const [proposalId, compact] = governorBallotInterface.decodeFunctionData("castBallotsCompact", calls[0].data);
+    expect(proposalId).to.equal(1n);
+    expect(compact.map((x: { head: string; r: string; vs: string }) => [x.head, x.r, x.vs])).to.deep.equal(
+      [a, d].map((x) => {
+        const cb = compactBallot(x);
+        return [cb.head, cb.r, cb.vs];
+      }),
+    );
+    // At most maxPerCall in each call, in order.
+    expect(planBallotCalls([a, d, b], 1).map((x) => x.ballots)).to.deep.equal([[a], [d], [b]]);
   });
 
   it("reads each ballot's fate from the logs: skipped with its reason, or counted", function () {

@@ -75,9 +75,13 @@ describe("Relayer restart and reconciliation", function () {
     return { id: answer.body.id as string, voter };
   }
 
+  /** Votes `voter` cast on the proposal, by any path: ballots and castVote emit VoteCast, vote params VoteCastWithParams. */
   async function castCount(voter: string): Promise<number> {
     const { governor } = ctx.coop;
-    const events = await governor.queryFilter(governor.filters.VoteCastWithParams(voter), deployment.deployBlock);
+    const events = [
+      ...(await governor.queryFilter(governor.filters.VoteCast(voter), deployment.deployBlock)),
+      ...(await governor.queryFilter(governor.filters.VoteCastWithParams(voter), deployment.deployBlock)),
+    ];
     return events.filter((e) => e.args.proposalId === proposalId).length;
   }
 
