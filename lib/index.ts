@@ -4,3 +4,4 @@ export * from "./deployment.ts";
 export * from "./governor-abi.ts";
 export * from "./refusals.ts";
 export * from "./relay.ts";
+export * from "./replay/index.ts";

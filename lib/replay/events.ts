@@ -1,0 +1,104 @@
+/**
+ * Decoded events of a co-op, in the shape the replay consumes: one plain object per log, with the block,
+ * its timestamp and the log's position. The decoder works from the contracts' ABIs (the compiled artifacts,
+ * passed in by the caller), so nothing here is written by hand from the Solidity.
+ */
+import { Interface, type InterfaceAbi, type Result } from "ethers";
+
+import type { Deployment } from "../deployment.ts";
+
+/** Which of a co-op's four contracts emitted an event. */
+export type CoopContract = "MembershipCard" | "VoiceCredits" | "MutualGovernor" | "TimelockController";
+export const COOP_CONTRACTS: readonly CoopContract[] = [
+  "MembershipCard",
+  "VoiceCredits",
+  "MutualGovernor",
+  "TimelockController",
+];
+
+/** A decoded argument: integers as bigint, addresses checksummed, bytes as 0x-hex, arrays as arrays. */
+export type EventArg = bigint | string | boolean | readonly EventArg[];
+
+/** One decoded event, where it happened, and when. */
+export interface ReplayEvent {
+  contract: CoopContract;
+  name: string;
+  args: Readonly<Record<string, EventArg>>;
+  blockNumber: number;
+  /** The log's index in its block. */
+  logIndex: number;
+  transactionHash: string;
+  /** The block's timestamp (the co-op's clock). */
+  timestamp: number;
+}
+
+/** A raw JSON-RPC log (`eth_getLogs`), numbers as hex or numbers. */
+export interface RawLog {
+  address: string;
+  topics: readonly string[];
+  data: string;
+  blockNumber: string | number;
+  logIndex: string | number;
+  transactionHash: string;
+  removed?: boolean;
+  /** Some nodes include the block's timestamp in each log. */
+  blockTimestamp?: string | number;
+}
+
+/** The ABIs of a co-op's contracts, from the compiled artifacts. */
+export type CoopAbis = Readonly<Record<CoopContract, InterfaceAbi>>;
+
+/** A log that none of the co-op's ABIs can decode. */
+export class UndecodableLogError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UndecodableLogError";
+  }
+}
+
+function plain(value: unknown): EventArg {
+  if (typeof value === "bigint" || typeof value === "string" || typeof value === "boolean") return value;
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value === "number") return BigInt(value);
+  throw new TypeError(`cannot represent ${String(value)} as an event argument`);
+}
+
+function argsOf(result: Result, names: readonly string[]): Record<string, EventArg> {
+  const args: Record<string, EventArg> = {};
+  names.forEach((name, i) => {
+    const value = result[i];
+    // Nested Results (arrays) become plain arrays.
+    args[name] = plain(typeof value === "object" && value !== null && "toArray" in value ? value.toArray() : value);
+  });
+  return args;
+}
+
+/** Turns raw logs of a deployment into ReplayEvents, knowing which contract is which. */
+export function createLogDecoder(deployment: Deployment, abis: CoopAbis) {
+  const byAddress = new Map<string, { contract: CoopContract; iface: Interface }>();
+  for (const contract of COOP_CONTRACTS) {
+    byAddress.set(deployment.contracts[contract].toLowerCase(), { contract, iface: new Interface(abis[contract]) });
+  }
+  return function decode(log: RawLog, timestamp: number): ReplayEvent {
+    const source = byAddress.get(log.address.toLowerCase());
+    if (source === undefined) throw new UndecodableLogError(`log from ${log.address}, which is not a co-op contract`);
+    const parsed = source.iface.parseLog({ topics: [...log.topics], data: log.data });
+    if (parsed === null) {
+      throw new UndecodableLogError(
+        `${source.contract} log with topic ${log.topics[0] ?? "(none)"} in block ${Number(log.blockNumber)} matches no event of its ABI`,
+      );
+    }
+    return {
+      contract: source.contract,
+      name: parsed.name,
+      args: argsOf(
+        parsed.args,
+        parsed.fragment.inputs.map((input) => input.name),
+      ),
+      blockNumber: Number(log.blockNumber),
+      logIndex: Number(log.logIndex),
+      transactionHash: log.transactionHash,
+      timestamp,
+    };
+  };
+}

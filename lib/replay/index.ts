@@ -1,0 +1,5 @@
+export * from "./events.ts";
+export * from "./model.ts";
+export * from "./rules.ts";
+export * from "./stream.ts";
+export * from "./view.ts";

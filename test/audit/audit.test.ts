@@ -1,0 +1,365 @@
+/**
+ * The auditor's tool against the seeded demo co-op, served over JSON-RPC as `npm start` serves it: it passes on
+ * the real history, and fails, naming the exact figure, when the chain's state is rewritten behind the
+ * contracts' back or when the history it is fed is truncated, reordered or missing a log.
+ */
+import { spawn } from "node:child_process";
+import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { expect } from "chai";
+import { AbiCoder, keccak256, toBeHex, zeroPadValue } from "ethers";
+import { network } from "hardhat";
+
+import type { Deployment } from "../../lib/deployment.ts";
+import { IncompleteHistoryError } from "../../lib/replay/stream.ts";
+import { proposalTitle } from "../../lib/replay/view.ts";
+import { voteCost } from "../../lib/quadratic.ts";
+import { fetchLogChunks, type LogChunk } from "../../scripts/lib/audit/fetch-logs.ts";
+import { REPORT_FILES } from "../../scripts/lib/audit/report.ts";
+import {
+  AuditInputError,
+  loadCoopAbis,
+  runAudit,
+  type AuditOptions,
+  type LogSource,
+} from "../../scripts/lib/audit/run.ts";
+import { deployCoop } from "../../scripts/lib/deploy-coop.ts";
+import { deploymentOf } from "../../scripts/lib/deployment-file.ts";
+import { bakery, hardhatAccount } from "../../seeds/bakery.ts";
+import { proposalDescription, seedCoop, tallyOf } from "../../seeds/seed.ts";
+import { serveOverHttp } from "../helpers/rpc-bridge.ts";
+import { storageSlot } from "../helpers/storage-layout.ts";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const abi = AbiCoder.defaultAbiCoder();
+
+// The demo co-op, deployed and seeded in-process as test/seeds does, and served over HTTP JSON-RPC to the audit.
+const connection = await network.create();
+const { ethers } = connection;
+const coop = await deployCoop(connection, bakery.config);
+await seedCoop(connection, coop, bakery, () => {});
+const server = await serveOverHttp(connection.provider);
+const RPC = server.url;
+const chainId = Number((await ethers.provider.getNetwork()).chainId);
+const deployment: Deployment = await deploymentOf(coop, chainId);
+const abis = await loadCoopAbis(ROOT);
+const work = await mkdtemp(join(tmpdir(), "mutual-audit-"));
+const deploymentPath = join(work, `${chainId}.json`);
+await writeFile(deploymentPath, JSON.stringify(deployment));
+
+after(async function () {
+  await server.close();
+  await connection.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+const audit = (options: Partial<AuditOptions> = {}) =>
+  runAudit({ rpcUrl: RPC, deployment, abis, outDir: null, ...options });
+
+/** Runs the command line on the local Node, as `npm run audit` does; resolves with its exit code and output. */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "audit.ts"), ...args], { cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Runs `body` on a state snapshot of the chain and reverts to it afterwards. */
+async function tampered<T>(body: () => Promise<T>): Promise<T> {
+  const snapshot = await ethers.provider.send("evm_snapshot", []);
+  try {
+    return await body();
+  } finally {
+    await ethers.provider.send("evm_revert", [snapshot]);
+  }
+}
+
+async function setWord(address: string, slot: string, value: bigint): Promise<void> {
+  await ethers.provider.send("hardhat_setStorageAt", [address, slot, zeroPadValue(toBeHex(value), 32)]);
+}
+
+const idOf = async (key: string) => {
+  const p = bakery.proposals.find((q) => q.key === key)!;
+  const created = await coop.governor.queryFilter(coop.governor.filters.ProposalCreated(), coop.deployBlock);
+  return created.find((e) => e.args.description === proposalDescription(p))!.args.proposalId;
+};
+
+async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected the promise to be rejected");
+}
+
+describe("Audit of the seeded demo co-op", function () {
+  it("passes: every figure rebuilt from events matches the chain, at the head and at earlier blocks", async function () {
+    const result = await audit();
+    expect(result.mismatches).to.deep.equal([]);
+    expect(result.findings).to.deep.equal([]);
+    expect(result.ok).to.equal(true);
+    expect(result.checks.head).to.be.greaterThan(300);
+    expect(result.historical.unavailable).to.equal(false);
+    expect(result.historical.blocks).to.have.length(4);
+    expect(result.checks.historical).to.be.greaterThan(100);
+  });
+
+  it("rebuilds the demo's members, proposals, tallies and deposits as the seed data describes them", async function () {
+    const { view } = await audit();
+    const people = [...bakery.members, bakery.applicant];
+    expect(view.memberCount).to.equal(BigInt(people.length));
+    expect(view.members.map((m) => m.address).sort()).to.deep.equal(
+      people.map((p) => hardhatAccount(p.account)).sort(),
+    );
+    expect(view.proposals.map((p) => p.title)).to.deep.equal(bakery.proposals.map((p) => p.title));
+    for (const p of bakery.proposals) {
+      const rebuilt = view.proposals.find((q) => q.title === p.title)!;
+      const expected = tallyOf(p.votes);
+      expect(rebuilt.state, p.title).to.equal(p.finalState);
+      expect(rebuilt.forVotes, p.title).to.equal(BigInt(expected.forVotes));
+      expect(rebuilt.againstVotes, p.title).to.equal(BigInt(expected.againstVotes));
+      expect(rebuilt.voters, p.title).to.equal(BigInt(expected.voters));
+      expect(rebuilt.creditsSpent, p.title).to.equal(p.votes.reduce((s, v) => s + voteCost(BigInt(v.votes)), 0n));
+      if (p.deposit !== undefined) expect(rebuilt.depositFate, p.title).to.equal(p.deposit);
+      expect(proposalTitle(rebuilt.description)).to.equal(p.title);
+    }
+    // The executed payment left the treasury, and only it: 25 ETH in, 2.5 ETH out.
+    expect(view.treasury.movements.map((m) => ethers.formatEther(m.value))).to.deep.equal(["2.5"]);
+  });
+
+  it("the command exits 0, prints PASS and writes the report folder (Markdown with an SVG chart, JSON, CSV)", async function () {
+    const out = join(work, "report");
+    const { code, stdout } = await cli(["--rpc", RPC, "--deployment", deploymentPath, "--out", out, "--quiet"]);
+    expect(code, stdout).to.equal(0);
+    expect(stdout).to.include("PASS: every figure rebuilt from events matches the chain.");
+    for (const file of REPORT_FILES) await access(join(out, file));
+    const markdown = await readFile(join(out, "report.md"), "utf8");
+    expect(markdown).to.include("**PASS**").and.include("![Participation and tallies per proposal](chart.svg)");
+    expect(await readFile(join(out, "chart.svg"), "utf8")).to.match(
+      /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/,
+    );
+    const model = JSON.parse(await readFile(join(out, "model.json"), "utf8"));
+    expect(model.ok).to.equal(true);
+    expect(model.model.proposals).to.have.length(bakery.proposals.length);
+    const votes = (await readFile(join(out, "votes.csv"), "utf8")).trim().split("\n");
+    const castVotes = bakery.proposals.reduce((n, p) => n + p.votes.length, 0);
+    expect(votes).to.have.length(castVotes + 1);
+    const ledger = await readFile(join(out, "credit-ledger.csv"), "utf8");
+    expect(ledger.split("\n")[0]).to.equal("block,time,transaction,member,kind,change,balance,epoch,proposal");
+  });
+});
+
+describe("Audit: state rewritten behind the contracts' back is reported", function () {
+  it("reports a tally word whose votes for were raised by one, naming proposalTally and proposalVotes, and exits 1", async function () {
+    const id = await idOf("flour");
+    const slot = keccak256(abi.encode(["uint256", "uint256"], [id, await storageSlot("MutualGovernor", "_tallies")]));
+    const governor = deployment.contracts.MutualGovernor;
+    await tampered(async () => {
+      const word = BigInt(await ethers.provider.getStorage(governor, slot));
+      await setWord(governor, slot, word + 1n); // forVotes is the lowest 48 bits
+      const head = await ethers.provider.getBlockNumber();
+      const result = await audit();
+      const forVotes = BigInt(tallyOf(bakery.proposals.find((p) => p.key === "flour")!.votes).forVotes);
+      expect(result.ok).to.equal(false);
+      expect(result.findings).to.deep.equal([]);
+      expect(result.mismatches).to.deep.equal([
+        {
+          subject: `MutualGovernor.proposalTally(${id}).forVotes`,
+          block: head,
+          rebuilt: `${forVotes}`,
+          chain: `${forVotes + 1n}`,
+        },
+        {
+          subject: `MutualGovernor.proposalVotes(${id}).forVotes`,
+          block: head,
+          rebuilt: `${forVotes}`,
+          chain: `${forVotes + 1n}`,
+        },
+      ]);
+      const { code, stdout } = await cli([
+        "--rpc",
+        RPC,
+        "--deployment",
+        deploymentPath,
+        "--out",
+        join(work, "t1"),
+        "--quiet",
+      ]);
+      expect(code).to.equal(1);
+      expect(stdout).to.include("FAIL: 2 mismatch(es)");
+      expect(stdout).to.include(
+        `MISMATCH MutualGovernor.proposalTally(${id}).forVotes at block ${head}: rebuilt ${forVotes}, chain ${forVotes + 1n}`,
+      );
+    });
+  });
+
+  it("reports a credit account whose balance was raised by 5, naming accountOf and balanceOf for that member", async function () {
+    const amara = hardhatAccount(bakery.members.find((m) => m.key === "amara")!.account);
+    const slot = keccak256(abi.encode(["address", "uint256"], [amara, await storageSlot("VoiceCredits", "_accounts")]));
+    const credits = deployment.contracts.VoiceCredits;
+    await tampered(async () => {
+      const word = BigInt(await ethers.provider.getStorage(credits, slot));
+      const stored = word & ((1n << 64n) - 1n); // the balance is the lowest 64 bits
+      await setWord(credits, slot, word + 5n);
+      const head = await ethers.provider.getBlockNumber();
+      const now = await coop.credits.balanceOf(amara);
+      const result = await audit();
+      expect(result.findings).to.deep.equal([]);
+      expect(result.mismatches).to.deep.equal([
+        { subject: `VoiceCredits.balanceOf(${amara})`, block: head, rebuilt: `${now - 5n}`, chain: `${now}` },
+        {
+          subject: `VoiceCredits.accountOf(${amara}).balance`,
+          block: head,
+          rebuilt: `${stored}`,
+          chain: `${stored + 5n}`,
+        },
+      ]);
+    });
+  });
+
+  it("reports ETH that left the treasury without an executed call: what came in would have shrunk", async function () {
+    const timelock = deployment.contracts.TimelockController;
+    await tampered(async () => {
+      await ethers.provider.send("hardhat_setBalance", [timelock, "0x0"]);
+      await ethers.provider.send("evm_mine", []);
+      const head = await ethers.provider.getBlockNumber();
+      const result = await audit();
+      const last = result.historical.blocks.at(-1)!;
+      const topUp = ethers.parseEther(bakery.treasuryTopUp.eth);
+      expect(result.findings).to.deep.equal([]);
+      expect(result.mismatches).to.deep.equal([
+        {
+          subject: `TimelockController ETH received by block ${head} (balance − opening + paid out), never less than by block ${last}`,
+          block: head,
+          rebuilt: `at least ${topUp}`,
+          chain: `${result.view.treasury.paidOut}`,
+        },
+      ]);
+    });
+  });
+});
+
+describe("Audit: a history that is not whole is refused", function () {
+  /** The node's history in ranges of 8 blocks, passed through `change`. */
+  const altered = (change: (chunks: LogChunk[]) => LogChunk[]): LogSource =>
+    async function* (rpc, addresses, from, to) {
+      const chunks: LogChunk[] = [];
+      for await (const chunk of fetchLogChunks(rpc, addresses, from, to, { initialSpan: 8, maxSpan: 8 }))
+        chunks.push(chunk);
+      yield* change(chunks);
+    };
+
+  it("refuses a history with a range of blocks left out, naming the missing blocks", async function () {
+    const error = await rejectionOf(audit({ logSource: altered((c) => [...c.slice(0, 2), ...c.slice(3)]) }));
+    expect(error).to.be.instanceOf(IncompleteHistoryError);
+    const d = deployment.deployBlock;
+    expect(error.message).to.equal(`blocks ${d + 16}..${d + 23} are missing: no range covered them`);
+  });
+
+  it("refuses a history that stops before the head", async function () {
+    const head = await ethers.provider.getBlockNumber();
+    const error = await rejectionOf(audit({ logSource: altered((c) => c.slice(0, -1)) }));
+    expect(error).to.be.instanceOf(IncompleteHistoryError);
+    expect(error.message).to.match(new RegExp(`^blocks \\d+\\.\\.${head} are missing: the history stops early$`));
+  });
+
+  it("refuses a history with two logs swapped", async function () {
+    const error = await rejectionOf(
+      audit({
+        logSource: altered((chunks) =>
+          chunks.map((c) =>
+            c.logs.length >= 2 && chunks.indexOf(c) === 1
+              ? { ...c, logs: [c.logs[1], c.logs[0], ...c.logs.slice(2)] }
+              : c,
+          ),
+        ),
+      }),
+    );
+    expect(error).to.be.instanceOf(IncompleteHistoryError);
+    expect(error.message).to.match(/^logs out of order: log \d+ of block \d+ comes after log \d+ of block \d+$/);
+  });
+
+  it("refuses ranges delivered out of order", async function () {
+    const error = await rejectionOf(audit({ logSource: altered((c) => [c[1], c[0], ...c.slice(2)]) }));
+    expect(error).to.be.instanceOf(IncompleteHistoryError);
+    expect(error.message).to.equal(
+      `blocks ${deployment.deployBlock}..${deployment.deployBlock + 7} are missing: no range covered them`,
+    );
+  });
+
+  it("fails, naming the tally, when one vote for is dropped from an otherwise whole history", async function () {
+    const voteTopics = [
+      ethers.id("VoteCast(address,uint256,uint8,uint256,string)"),
+      ethers.id("VoteCastWithParams(address,uint256,uint8,uint256,string,bytes)"),
+    ];
+    let dropped: { proposal: bigint; votes: bigint } | null = null;
+    const result = await audit({
+      logSource: altered((chunks) =>
+        chunks.map((c) => {
+          if (dropped !== null) return c;
+          const i = c.logs.findIndex(
+            (l) => voteTopics.includes(l.topics[0]) && abi.decode(["uint256", "uint8"], l.data.slice(0, 130))[1] === 1n,
+          );
+          if (i < 0) return c;
+          const [proposal, , votes] = abi.decode(["uint256", "uint8", "uint256"], c.logs[i].data.slice(0, 194));
+          dropped = { proposal, votes };
+          return { ...c, logs: c.logs.filter((_, j) => j !== i) };
+        }),
+      ),
+    });
+    const { proposal, votes } = dropped!;
+    const onChain = (await coop.governor.proposalTally(proposal)).forVotes;
+    expect(result.ok).to.equal(false);
+    expect(result.mismatches).to.deep.include({
+      subject: `MutualGovernor.proposalTally(${proposal}).forVotes`,
+      block: await ethers.provider.getBlockNumber(),
+      rebuilt: `${onChain - votes}`,
+      chain: `${onChain}`,
+    });
+  });
+});
+
+describe("Audit: bad input gets a specific error", function () {
+  it("refuses a deployment file for another chain, naming both chains", async function () {
+    const error = await rejectionOf(audit({ deployment: { ...deployment, chainId: 11155111 } }));
+    expect(error).to.be.instanceOf(AuditInputError);
+    expect(error.message).to.equal(
+      `the deployment file describes a co-op on chain 11155111, but ${RPC} serves chain ${chainId}`,
+    );
+  });
+
+  it("refuses a deployment whose addresses hold no contract", async function () {
+    const nobody = "0x000000000000000000000000000000000000dEaD";
+    const error = await rejectionOf(
+      audit({ deployment: { ...deployment, contracts: { ...deployment.contracts, VoiceCredits: nobody } } }),
+    );
+    expect(error.message).to.match(
+      new RegExp(`^no contract at ${nobody} \\(VoiceCredits\\) on chain ${chainId} at block \\d+$`),
+    );
+  });
+
+  it("the command exits 2 on an unreachable node, a missing argument, and a file for another chain", async function () {
+    const other = join(work, "other.json");
+    await writeFile(other, JSON.stringify({ ...deployment, chainId: 1 }));
+    const unreachable = await cli(["--rpc", "http://127.0.0.1:9", "--deployment", deploymentPath, "--quiet"]);
+    expect(unreachable.code).to.equal(2);
+    expect(unreachable.stderr).to.match(/^audit: cannot reach a JSON-RPC node at http:\/\/127\.0\.0\.1:9\//);
+    const missing = await cli(["--deployment", deploymentPath]);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.include("audit: --rpc is required");
+    const wrongChain = await cli(["--rpc", RPC, "--deployment", other, "--quiet"]);
+    expect(wrongChain.code).to.equal(2);
+    expect(wrongChain.stderr).to.include(
+      `the deployment file describes a co-op on chain 1, but ${RPC}/ serves chain ${chainId}`,
+    );
+  });
+});
