@@ -300,6 +300,8 @@ export class Replay {
 
   private readonly sink: ReplaySink;
   private readonly operationToProposal = new Map<string, bigint>();
+  /** Addresses as events spell them → checksummed (one entry per spelling of a member's address). */
+  private readonly checksummed = new Map<string, string>();
   private pendingExtension: { proposalId: bigint; deadline: number; tx: string } | null = null;
   private pendingStake: { proposalId: bigint; proposer: string; amount: bigint; tx: string } | null = null;
   private lastSettlementCredit: {
@@ -521,7 +523,11 @@ export class Replay {
   // ------------------------------------------------------------------------------------------------
 
   private member(address: string): MemberRecord {
-    const key = getAddress(address);
+    let key = this.checksummed.get(address);
+    if (key === undefined) {
+      key = getAddress(address);
+      this.checksummed.set(address, key);
+    }
     let m = this.members.get(key);
     if (m === undefined) {
       m = {
