@@ -302,7 +302,10 @@ export class Replay {
   private readonly operationToProposal = new Map<string, bigint>();
   /** Addresses as events spell them → checksummed (one entry per spelling of a member's address). */
   private readonly checksummed = new Map<string, string>();
+  /** A ProposalExtended seen before the vote that reaches quorum. */
   private pendingExtension: { proposalId: bigint; deadline: number; tx: string } | null = null;
+  /** A late quorum whose ProposalExtended must come next. */
+  private expectedExtension: { proposalId: bigint; deadline: number; tx: string } | null = null;
   private pendingStake: { proposalId: bigint; proposer: string; amount: bigint; tx: string } | null = null;
   private lastSettlementCredit: {
     tx: string;
@@ -329,11 +332,24 @@ export class Replay {
     this.events++;
     const key = `${e.contract}.${e.name}`;
     this.eventCounts.set(key, (this.eventCounts.get(key) ?? 0) + 1);
-    if (this.pendingExtension !== null && this.pendingExtension.tx !== e.transactionHash) {
+    // A late quorum's ProposalExtended sits right next to the vote that reached quorum, in the same transaction:
+    // before it (a vote by transaction or a signed ballot) or after it (a compact batch counts, then extends).
+    const isVote = e.name === "VoteCast" || e.name === "VoteCastWithParams";
+    if (this.pendingExtension !== null && !(isVote && this.pendingExtension.tx === e.transactionHash)) {
       this.finding(
-        `ProposalExtended for proposal ${this.pendingExtension.proposalId} with no vote reaching quorum after it`,
+        `ProposalExtended for proposal ${this.pendingExtension.proposalId} with no vote reaching quorum next to it`,
       );
       this.pendingExtension = null;
+    }
+    if (
+      this.expectedExtension !== null &&
+      !(e.name === "ProposalExtended" && this.expectedExtension.tx === e.transactionHash)
+    ) {
+      const x = this.expectedExtension;
+      this.finding(
+        `proposal ${x.proposalId} reached quorum late: the vote runs to ${x.deadline}, but no ProposalExtended says so`,
+      );
+      this.expectedExtension = null;
     }
     this.lastBlock = e.blockNumber;
     this.lastTimestamp = e.timestamp;
@@ -399,13 +415,20 @@ export class Replay {
       case "MutualGovernor.VoteCast":
       case "MutualGovernor.VoteCastWithParams":
         return this.voteCast(str(a.voter), big(a.proposalId), num(a.support), big(a.weight), str(a.reason));
-      case "MutualGovernor.ProposalExtended":
-        this.pendingExtension = {
-          proposalId: big(a.proposalId),
-          deadline: num(a.extendedDeadline),
-          tx: e.transactionHash,
-        };
+      case "MutualGovernor.ProposalExtended": {
+        const x = this.expectedExtension;
+        const id = big(a.proposalId);
+        const deadline = num(a.extendedDeadline);
+        if (x !== null) {
+          this.expectedExtension = null;
+          if (x.proposalId !== id || x.deadline !== deadline) {
+            this.finding(
+              `ProposalExtended for proposal ${id} to ${deadline}; the rules give proposal ${x.proposalId} to ${x.deadline}`,
+            );
+          }
+        } else this.pendingExtension = { proposalId: id, deadline, tx: e.transactionHash };
         return;
+      }
       case "MutualGovernor.BallotSkipped": {
         this.skippedBallots++;
         const p = this.proposals.get(big(a.proposalId));
@@ -449,6 +472,23 @@ export class Replay {
         // Member* events), VoiceCreditsBound, CallSalt, RoleAdminChanged, EIP712DomainChanged.
         return;
     }
+  }
+
+  /** Ends the history: a late quorum or an extension still waiting for its other half is a finding. */
+  close(): void {
+    if (this.expectedExtension !== null) {
+      const x = this.expectedExtension;
+      this.finding(
+        `proposal ${x.proposalId} reached quorum late: the vote runs to ${x.deadline}, but no ProposalExtended says so`,
+      );
+    }
+    if (this.pendingExtension !== null) {
+      this.finding(
+        `ProposalExtended for proposal ${this.pendingExtension.proposalId} with no vote reaching quorum next to it`,
+      );
+    }
+    this.expectedExtension = null;
+    this.pendingExtension = null;
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -966,26 +1006,28 @@ export class Replay {
       if (newVoter) t.againstVoters++;
     } else if (newVoter) t.abstainVoters++;
     if (t.quorum === 0n) t.quorum = quorumFor(this.memberCountAt(p.voteStart), p.quorumBps);
-    const extension = this.pendingExtension?.proposalId === id ? this.pendingExtension : null;
+    const extension = this.pendingExtension;
+    this.pendingExtension = null;
     if (t.extendedDeadline === 0 && voters(t) >= t.quorum) {
       t.extendedDeadline = now + Number(this.params.lateQuorumExtension);
       if (t.extendedDeadline > p.voteEnd) {
         if (extension === null) {
+          this.expectedExtension = { proposalId: id, deadline: t.extendedDeadline, tx: this.current.transactionHash };
+        } else if (extension.proposalId !== id || extension.deadline !== t.extendedDeadline) {
           this.finding(
-            `proposal ${id} reached quorum late: the vote runs to ${t.extendedDeadline}, but no ProposalExtended says so`,
-          );
-        } else if (extension.deadline !== t.extendedDeadline) {
-          this.finding(
-            `ProposalExtended for proposal ${id} to ${extension.deadline}; the rules give ${t.extendedDeadline}`,
+            `ProposalExtended for proposal ${extension.proposalId} to ${extension.deadline}; the rules give proposal ${id} to ${t.extendedDeadline}`,
           );
         }
       } else if (extension !== null) {
-        this.finding(`ProposalExtended for proposal ${id}, whose quorum came early enough to need no extension`);
+        this.finding(
+          `ProposalExtended for proposal ${extension.proposalId}, whose quorum came early enough to need no extension`,
+        );
       }
     } else if (extension !== null) {
-      this.finding(`ProposalExtended for proposal ${id} by a vote that did not first reach its quorum`);
+      this.finding(
+        `ProposalExtended for proposal ${extension.proposalId} by a vote that did not first reach its quorum`,
+      );
     }
-    if (extension !== null) this.pendingExtension = null;
     p.receipts.set(m.address, {
       support: receipt?.support ?? support,
       votes: previous + added,

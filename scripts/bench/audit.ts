@@ -38,6 +38,7 @@ function run(shape: SyntheticShape): Row {
     replay.apply(e);
     if (++n % 5_000 === 0) peak = Math.max(peak, heap() - base);
   }
+  replay.close();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   peak = Math.max(peak, heap() - base);
   gc();

@@ -195,6 +195,67 @@ describe("Replay model (lib/replay/model.ts)", function () {
   });
 });
 
+describe("Replay: late quorum and ProposalExtended", function () {
+  /** A synthetic history whose late-quorum extension is 10 days, so every proposal's quorum comes late. */
+  function lateQuorumHistory(): { events: ReplayEvent[]; quorumVote: number } {
+    // The vote now runs 10 days past the quorum: the history stops before the deposit is settled.
+    const settlement = new Set(["DepositReturned", "DepositBurned", "ProposalDepositSettled"]);
+    const events = [...syntheticHistory({ members: 40, proposals: 1, votes: 20 })]
+      .filter((e) => !settlement.has(e.name))
+      .map((e) =>
+        e.name === "LateQuorumVoteExtensionSet"
+          ? { ...e, args: { ...e.args, newVoteExtension: BigInt(10 * 86_400) } }
+          : e,
+      );
+    // Quorum is 10% of 40 members: the fourth voter reaches it.
+    const votes = events.flatMap((e, i) => (e.name.startsWith("VoteCast") ? [i] : []));
+    return { events, quorumVote: votes[3] };
+  }
+  const extension = (vote: ReplayEvent, logIndex: number): ReplayEvent => ({
+    ...vote,
+    contract: "MutualGovernor",
+    name: "ProposalExtended",
+    logIndex,
+    args: { proposalId: vote.args.proposalId, extendedDeadline: BigInt(vote.timestamp + 10 * 86_400) },
+  });
+  const replayed = (events: ReplayEvent[]) => {
+    const r = new Replay(SYNTHETIC_COOP);
+    for (const e of events) r.apply(e);
+    r.close();
+    return r;
+  };
+
+  it("accepts the extension just before the vote that reached quorum (a vote by transaction or a signed ballot)", function () {
+    const { events, quorumVote } = lateQuorumHistory();
+    const vote = events[quorumVote];
+    events.splice(quorumVote, 1, extension(vote, vote.logIndex), { ...vote, logIndex: vote.logIndex + 1 });
+    const r = replayed(events);
+    expect(r.findings).to.deep.equal([]);
+    expect([...r.proposals.values()][0].tally.extendedDeadline).to.equal(vote.timestamp + 10 * 86_400);
+  });
+
+  it("accepts the extension just after the vote that reached quorum (a compact batch counts, then extends)", function () {
+    const { events, quorumVote } = lateQuorumHistory();
+    const vote = events[quorumVote];
+    events.splice(quorumVote + 1, 0, extension(vote, vote.logIndex + 1));
+    expect(replayed(events).findings).to.deep.equal([]);
+  });
+
+  it("reports a late quorum without its extension, and an extension with a deadline the rules do not give", function () {
+    const { events, quorumVote } = lateQuorumHistory();
+    const vote = events[quorumVote];
+    const deadline = vote.timestamp + 10 * 86_400;
+    expect(replayed(events).findings.map((f) => f.message)).to.deep.equal([
+      `proposal ${vote.args.proposalId} reached quorum late: the vote runs to ${deadline}, but no ProposalExtended says so`,
+    ]);
+    const wrong = extension(vote, vote.logIndex + 1);
+    events.splice(quorumVote + 1, 0, { ...wrong, args: { ...wrong.args, extendedDeadline: BigInt(deadline + 1) } });
+    expect(replayed(events).findings.map((f) => f.message)).to.deep.equal([
+      `ProposalExtended for proposal ${vote.args.proposalId} to ${deadline + 1}; the rules give proposal ${vote.args.proposalId} to ${deadline}`,
+    ]);
+  });
+});
+
 describe("Log order guard (lib/replay/stream.ts)", function () {
   it("accepts contiguous ranges from the deployment to the head with logs in order", function () {
     const g = new LogOrderGuard(10, 30);

@@ -192,6 +192,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       }
     }
     guard.finish();
+    replay.close();
   } catch (error) {
     await sink?.close();
     if (options.outDir !== null) await removeReportFiles(options.outDir);
