@@ -37,7 +37,7 @@ export const governorBallotAbi = [
   "error InsufficientCredits(address member, uint256 needed, uint256 available)",
 ] as const;
 
-/** OpenZeppelin's IGovernor.ProposalState, by number. */
+/** OpenZeppelin's IGovernor.ProposalState, by number: the one list every script, the replay and the app use. */
 export const proposalStates = [
   "Pending",
   "Active",
@@ -48,3 +48,4 @@ export const proposalStates = [
   "Expired",
   "Executed",
 ] as const;
+export type ProposalStateName = (typeof proposalStates)[number];

@@ -7,6 +7,7 @@
 import { AbiCoder, keccak256, toUtf8Bytes } from "ethers";
 
 import { accrue } from "../quadratic.ts";
+import { proposalStates, type ProposalStateName } from "../governor-abi.ts";
 
 /** One issuance schedule (VoiceCredits' `Schedule`): from epoch `firstEpoch`, starting at time `start`. */
 export interface Schedule {
@@ -90,18 +91,9 @@ export function depositReturned(quorumReached: boolean, forVotes: bigint, agains
   return quorumReached && againstVotes < 2n * forVotes;
 }
 
-/** OpenZeppelin's IGovernor.ProposalState names, by number. */
-export const PROPOSAL_STATES = [
-  "Pending",
-  "Active",
-  "Canceled",
-  "Defeated",
-  "Succeeded",
-  "Queued",
-  "Expired",
-  "Executed",
-] as const;
-export type ProposalStateName = (typeof PROPOSAL_STATES)[number];
+/** OpenZeppelin's IGovernor.ProposalState names, by number (`lib/governor-abi.ts`). */
+export const PROPOSAL_STATES = proposalStates;
+export type { ProposalStateName };
 
 /** What decides a proposal's state at a moment (all times are Unix timestamps). */
 export interface ProposalStateInput {

@@ -4,10 +4,10 @@
  */
 import { ZeroAddress } from "ethers";
 
-import { describeSchedule, voters, type MembershipChange, type Replay } from "./model.ts";
+import { describeSchedule, voters, type CreditTotals, type MembershipChange, type Replay } from "./model.ts";
 import { currentEpoch, proposalDeadline, quorumReached, type ProposalStateName } from "./rules.ts";
 
-export interface MemberView {
+export interface MemberView extends CreditTotals {
   address: string;
   status: "member" | "resigned" | "expelled" | "reassigned";
   isMember: boolean;
@@ -16,14 +16,6 @@ export interface MemberView {
   pastStints: number;
   balance: bigint;
   stored: { balance: bigint; epoch: number; since: number; cardId: bigint };
-  opened: bigint;
-  accrued: bigint;
-  spentOnVotes: bigint;
-  depositsHeld: bigint;
-  depositsReturned: bigint;
-  forfeited: bigint;
-  movedIn: bigint;
-  movedOut: bigint;
   proposalsMade: number;
   votesCast: number;
   history: MembershipChange[];

@@ -9,6 +9,7 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
 import type { MutualGovernor, VoiceCredits } from "../../types/ethers-contracts/index.ts";
 import { assertLocalChain } from "./local-chain.ts";
+import { proposalStates, type ProposalStateName } from "../../lib/governor-abi.ts";
 
 /** Seconds per duration unit. */
 export const UNITS: Readonly<Record<string, number>> = { w: 7 * 86_400, d: 86_400, h: 3_600, m: 60, s: 1 };
@@ -109,18 +110,9 @@ export function proposalTitle(description: string): string {
   return line.replace(/^\s*#+\s*/, "").trim() || "(untitled)";
 }
 
-/** OpenZeppelin's IGovernor.ProposalState names, by number. */
-export const STATE_NAMES = [
-  "Pending",
-  "Active",
-  "Canceled",
-  "Defeated",
-  "Succeeded",
-  "Queued",
-  "Expired",
-  "Executed",
-] as const;
-export type ProposalStateName = (typeof STATE_NAMES)[number];
+/** OpenZeppelin's IGovernor.ProposalState names, by number (`lib/governor-abi.ts`). */
+export const STATE_NAMES = proposalStates;
+export type { ProposalStateName };
 
 /** What the planner needs of one proposal. */
 export interface ProposalTiming {
