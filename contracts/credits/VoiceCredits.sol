@@ -202,7 +202,7 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     }
 
     /// @inheritdoc IVoiceCredits
-    function holdDeposit(address member, uint256 amount) external onlyGovernor {
+    function holdDeposit(address member, uint256 amount) external onlyGovernor returns (uint256 cardId) {
         Account memory a = _load(member);
         if (a.since == 0) revert VoiceCreditsNotMember(member);
         _bringUpToDate(a);
@@ -215,6 +215,7 @@ contract VoiceCredits is IVoiceCredits, Ownable {
         }
         _store(member, a);
         emit DepositHeld(member, a.epoch, amount, a.balance);
+        return a.cardId;
     }
 
     /// @inheritdoc IVoiceCredits

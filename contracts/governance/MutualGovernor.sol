@@ -207,7 +207,9 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
     }
 
     /// @inheritdoc Governor
-    /// @dev Members only; stakes the deposit (the credits ledger refuses non-members and short balances).
+    /// @dev Members only; stakes the deposit. The credits ledger keeps each member's card with their balance, so
+    /// one call checks membership and takes the deposit (it refuses short balances); its refusal of a non-member
+    /// is reported as this governor's {MutualGovernorNotMember}.
     function _propose(
         address[] memory targets,
         uint256[] memory values,
@@ -215,14 +217,29 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
         string memory description,
         address proposer
     ) internal override returns (uint256 proposalId) {
-        uint256 proposerCard = _card.cardOf(proposer);
-        if (proposerCard == 0) revert MutualGovernorNotMember(proposer);
         proposalId = super._propose(targets, values, calldatas, description, proposer);
         Parameters memory p = _params;
+        emit ProposalDepositStaked(proposalId, proposer, p.proposalDeposit);
+        // The co-op's own ledger, which makes no external call: nothing can re-enter before the writes below.
+        // Events keep their order for indexers and auditors: ProposalCreated, ProposalDepositStaked, DepositHeld.
+        uint256 proposerCard;
+        try _credits.holdDeposit(proposer, p.proposalDeposit) returns (uint256 cardId) {
+            proposerCard = cardId;
+        } catch (bytes memory reason) {
+            _refuseDeposit(proposer, reason);
+        }
         _initProposal(proposalId, p.quorumBps, p.proposalDeposit, proposerCard);
         _proposalIds.push(proposalId);
-        emit ProposalDepositStaked(proposalId, proposer, p.proposalDeposit);
-        _credits.holdDeposit(proposer, p.proposalDeposit);
+    }
+
+    /// @dev Reverts with the ledger's refusal of a deposit: {MutualGovernorNotMember} for a non-member, else as is.
+    function _refuseDeposit(address proposer, bytes memory reason) private pure {
+        if (reason.length >= 4 && bytes4(reason) == IVoiceCredits.VoiceCreditsNotMember.selector) {
+            revert MutualGovernorNotMember(proposer);
+        }
+        assembly ("memory-safe") {
+            revert(add(reason, 0x20), mload(reason))
+        }
     }
 
     /// @inheritdoc GovernorCountingQuadratic

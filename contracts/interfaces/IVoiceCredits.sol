@@ -76,7 +76,8 @@ interface IVoiceCredits {
         uint256 amount
     ) external returns (SpendStatus status, uint256 available);
     /// @notice Moves `amount` of `member`'s credits to the governor as a proposal deposit.
-    function holdDeposit(address member, uint256 amount) external;
+    /// @return cardId The member's card, which the deposit follows.
+    function holdDeposit(address member, uint256 amount) external returns (uint256 cardId);
     /// @notice Gives a held deposit back to `member` (up to the cap), or burns it if they left.
     function returnDeposit(address member, uint256 amount) external returns (uint256 credited);
     /// @notice Burns `amount` of held deposits.
