@@ -86,3 +86,119 @@ export function describeBallotError(error: DecodedError): BallotRefusal | undefi
       return undefined;
   }
 }
+
+/** The states a `GovernorUnexpectedProposalState` error's bitmap allows, by name. */
+function expectedStates(bitmap: unknown): string {
+  let bits: bigint;
+  try {
+    bits = BigInt(bitmap as string);
+  } catch {
+    return "another state";
+  }
+  const names = proposalStates.filter((_, i) => (bits >> BigInt(i)) & 1n);
+  return names.length === 0 ? "another state" : names.join(" or ");
+}
+
+/**
+ * Any custom error of the co-op's contracts (MutualGovernor, MembershipCard, VoiceCredits, the timelock and the
+ * OpenZeppelin pieces they build on), in plain words with its arguments: the one place the app turns a revert
+ * into a sentence. Ballot errors read as {@link describeBallotError}'s; an error no contract declares reads as
+ * its name.
+ */
+export function describeContractError(error: DecodedError): string {
+  const ballot = describeBallotError(error);
+  if (ballot !== undefined) {
+    if (error.name === "GovernorUnexpectedProposalState")
+      return `Proposal ${proposalStateName(error.args[1])}: the action needs it to be ${expectedStates(error.args[2])}.`;
+    return `${capital(ballot.reason)}.`;
+  }
+  const a = error.args;
+  switch (error.name) {
+    case "MutualGovernorNotMember":
+      return `Only members can propose: ${a[0]} holds no membership card.`;
+    case "MutualGovernorDepositAlreadySettled":
+      return "This proposal's deposit was settled already.";
+    case "MutualGovernorDepositNotSettleable":
+      return `The deposit can be settled only after the vote (the proposal is ${proposalStateName(a[1])}).`;
+    case "MutualGovernorInvalidParameter":
+      return `The value ${a[1]} is out of range for ${a[0]}.`;
+    case "GovernorRestrictedProposer":
+      return `This description is reserved for ${a[0]}: its "#proposer=" suffix names another account.`;
+    case "GovernorInvalidProposalLength":
+      return `A proposal needs as many targets, values and calls (got ${a[0]}, ${a[2]} and ${a[1]}), and at least one.`;
+    case "GovernorUnableToCancel":
+      return `Only the proposer can cancel, and only while the proposal is pending (${a[1]} cannot).`;
+    case "GovernorOnlyExecutor":
+      return `Only the timelock may do this (${a[0]} is not it).`;
+    case "GovernorAlreadyQueuedProposal":
+      return "The proposal is queued already.";
+    case "GovernorProposalQueueingFailed":
+    case "GovernorProposalQueueingNotRequired":
+      return "The timelock would not queue this proposal.";
+    case "GovernorInsufficientProposerVotes":
+      return `${a[0]} cannot propose: it has ${a[1]} of the ${a[2]} votes needed.`;
+    case "GovernorInvalidVoteParams":
+      return capital(`${voteRefusals[VoteRefusal.InvalidVoteParams]}.`);
+    case "GovernorInvalidVotingPeriod":
+      return `A voting period of ${a[0]} seconds is not allowed.`;
+    case "GovernorDisabledDeposit":
+      return "The governor does not accept ETH sent to it.";
+    case "MembershipCardAlreadyMember":
+      return `${a[0]} is a member already.`;
+    case "MembershipCardNotMember":
+      return `${a[0]} is not a member.`;
+    case "MembershipCardInvalidAccount":
+      return `${a[0]} cannot hold a membership card.`;
+    case "MembershipCardSoulbound":
+      return `Card #${a[0]} is soulbound: it cannot be transferred.`;
+    case "MembershipCardApprovalDisabled":
+      return "Membership cards cannot be approved for anyone else.";
+    case "MembershipCardFull":
+      return `The co-op is full: at most ${a[0]} cards.`;
+    case "MembershipCardFutureLookup":
+      return `Time ${a[0]} is in the future (the chain is at ${a[1]}).`;
+    case "MembershipCardCreditsAlreadyBound":
+    case "MembershipCardCreditsNotBound":
+      return "The membership card and the voice credits are not wired as expected.";
+    case "VoiceCreditsNonTransferable":
+      return "Voice credits cannot be transferred.";
+    case "VoiceCreditsNotMember":
+      return `${a[0]} holds no credit account: not a member.`;
+    case "VoiceCreditsUnauthorizedCard":
+    case "VoiceCreditsUnauthorizedGovernor":
+      return `${a[0]} may not move voice credits.`;
+    case "VoiceCreditsInsufficientHeld":
+      return `The governor holds ${a[1]} credits in deposits, fewer than ${a[0]}.`;
+    case "VoiceCreditsInvalidSchedule":
+      return `An invalid credit schedule: epochs of ${a[0]} seconds, ${a[1]} credits each, a cap of ${a[2]}.`;
+    case "VoiceCreditsInvalidGovernor":
+      return `${a[0]} cannot be the credits' governor.`;
+    case "TimelockUnexpectedOperationState":
+      return "The timelock operation is not ready: wait until its delay has passed, or it was executed already.";
+    case "TimelockInsufficientDelay":
+      return `A delay of ${a[0]} seconds is under the timelock's minimum of ${a[1]}.`;
+    case "TimelockUnexecutedPredecessor":
+      return "An earlier timelock operation must be executed first.";
+    case "TimelockUnauthorizedCaller":
+      return `${a[0]} may not execute timelock operations.`;
+    case "TimelockInvalidOperationLength":
+      return "The timelock operation has mismatched targets, values and calls.";
+    case "AccessControlUnauthorizedAccount":
+      return `${a[0]} lacks the role this needs.`;
+    case "OwnableUnauthorizedAccount":
+      return `Only the owner (the co-op's timelock) can do this; ${a[0]} is not it.`;
+    case "FailedCall":
+      return "A call made by the proposal failed (a payment to an address that refuses ETH, or a call that reverted).";
+    case "SafeCastOverflowedUintDowncast":
+      return `The value ${a[1]} does not fit ${a[0]} bits.`;
+    case "StringTooLong":
+    case "InvalidShortString":
+      return "A text is too long.";
+    default:
+      return `The contract refused: ${error.name}.`;
+  }
+}
+
+function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -5,11 +5,13 @@
  *   npm start -- --once       # the whole bring-up, check every part answers, print the summary, exit 0
  *   npm start -- --port 8546  # another port for the node
  *   npm start -- --relayer-port 8788  # another port for the ballot relayer
+ *   npm start -- --app-port 5174      # another port for the members' app
  *
  * Steps: build the contracts → start a Hardhat node (an in-process EDR chain served over HTTP and
  * WebSocket on 127.0.0.1) → deploy a co-op through the Ignition module over JSON-RPC, as on any network →
  * write deploy/addresses/<chainId>.json → replay the demo seeds with time travel → start the ballot relayer
- * (relayer/, on 127.0.0.1:8787, paying from the demo relayer account) → print a summary. With --once the
+ * (relayer/, on 127.0.0.1:8787, paying from the demo relayer account) → serve the members' app (Vite, on
+ * 127.0.0.1:5173, frontend/) → print a summary. With --once the
  * relayer must also accept one real signed ballot and see it included.
  * Every run starts clean: a fresh chain, and the previous local deployment journal is removed first.
  */
@@ -26,11 +28,12 @@ import { Support, quadraticBallotTypes } from "../lib/ballots.ts";
 import { toBallotRequest } from "../lib/relay.ts";
 import { DEFAULT_RELAYER_PORT, startRelayer, type Relayer } from "../relayer/relayer.ts";
 import { portIsFree, rpcAnswers } from "./lib/net.ts";
+import { DEFAULT_APP_PORT, appAnswers, startApp, type AppServer } from "./lib/app-server.ts";
 import { bakery, demoCoopConfig, hardhatAccount, hardhatAccountKey } from "../seeds/bakery.ts";
 import { formatReport, seedCoop, type SeedReport } from "../seeds/seed.ts";
 import type { Coop } from "./lib/deploy-coop.ts";
 
-const USAGE = "usage: npm start [-- --once] [-- --port <port>] [-- --relayer-port <port>]";
+const USAGE = "usage: npm start [-- --once] [-- --port <port>] [-- --relayer-port <port>] [-- --app-port <port>]";
 let args;
 try {
   args = parseArgs({
@@ -38,6 +41,7 @@ try {
       once: { type: "boolean", default: false },
       port: { type: "string", default: "8545" },
       "relayer-port": { type: "string", default: String(DEFAULT_RELAYER_PORT) },
+      "app-port": { type: "string", default: String(DEFAULT_APP_PORT) },
       help: { type: "boolean" },
     },
     strict: true,
@@ -60,6 +64,14 @@ const relayerPort = Number(args["relayer-port"]);
 if (!Number.isInteger(relayerPort) || relayerPort < 1 || relayerPort > 65535 || relayerPort === port) {
   console.error(
     `--relayer-port must be a TCP port (1-65535) other than the node's, got "${args["relayer-port"]}"\n${USAGE}`,
+  );
+  process.exit(2);
+}
+
+const appPort = Number(args["app-port"]);
+if (!Number.isInteger(appPort) || appPort < 1 || appPort > 65535 || appPort === port || appPort === relayerPort) {
+  console.error(
+    `--app-port must be a TCP port (1-65535) other than the node's and the relayer's, got "${args["app-port"]}"\n${USAGE}`,
   );
   process.exit(2);
 }
@@ -116,6 +128,15 @@ try {
   progress(`starting the ballot relayer on http://${HOST}:${relayerPort}`);
   const relayer = await startLocalRelayer(chainId, coop);
 
+  progress(`serving the members' app on http://${HOST}:${appPort}`);
+  if (!(await portIsFree(appPort, HOST))) {
+    throw new Error(
+      `port ${appPort} on ${HOST} is in use. Stop what uses it, or choose another: npm start -- --app-port 5174`,
+    );
+  }
+  const app = await startApp({ rpcUrl: RPC_URL, relayerUrl: relayer.url, port: appPort, host: HOST });
+  closers.push(() => app.close());
+
   progress("checking every part answers");
   const checks: [string, boolean][] = [
     ["node answers JSON-RPC", await rpcAnswers(RPC_URL)],
@@ -123,16 +144,17 @@ try {
     ["governor lists the proposals", (await coop.governor.proposalCount()) === BigInt(report.proposals.length)],
     ["every proposal is in its seeded state", report.ok],
     ["relayer answers /health", await relayerHealthy(relayer)],
+    ["app serves its page and compiled JavaScript", await appAnswers(app.url)],
   ];
   // A real ballot through the relayer changes the demo (one more vote on the open proposal): --once only.
   if (args.once) checks.push(["relayer includes a signed ballot", await relayOneBallot(relayer, coop, report)]);
   for (const [what, ok] of checks) detail(`${ok ? "ok  " : "FAIL"} ${what}`);
   if (checks.some(([, ok]) => !ok)) throw new Error("a part of the local co-op did not answer as expected");
 
-  await printSummary(chainId, coop, report, relayer);
+  await printSummary(chainId, coop, report, relayer, app);
 
   if (args.once) await shutdown(0);
-  console.log("\nThe co-op is running. Ctrl-C stops the node and the relayer.");
+  console.log(`\nThe co-op is running: open ${app.url} in a browser. Ctrl-C stops the node, the relayer and the app.`);
 } catch (error) {
   console.error(`\nnpm start failed: ${(error as Error).message}`);
   await shutdown(1);
@@ -220,12 +242,13 @@ async function relayOneBallot(relayer: Relayer, coop: Coop, report: SeedReport):
   return false;
 }
 
-async function printSummary(chainId: number, coop: Coop, report: SeedReport, relayer: Relayer) {
+async function printSummary(chainId: number, coop: Coop, report: SeedReport, relayer: Relayer, app: AppServer) {
   const provider = coop.card.runner!.provider!;
   const treasury = await coop.timelock.getAddress();
 
   console.log(`
 ${coop.config.name} — a local co-op
+  Members' app      ${app.url}   (connect as any demo member: Connect → "act as a demo member")
   JSON-RPC          ${RPC_URL}   (chain id ${chainId}; add it to your wallet as a custom network)
   MembershipCard    ${await coop.card.getAddress()}
   VoiceCredits      ${await coop.credits.getAddress()}

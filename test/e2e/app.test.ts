@@ -1,0 +1,235 @@
+/**
+ * The members' app end to end, in a real Chromium (Debian's /usr/bin/chromium driven by playwright-core): the whole
+ * local stack in process — a chain served over HTTP, the demo co-op deployed and seeded, the relayer, the app on
+ * Vite — then a member proposes, votes 3 by transaction (cost 9), a second member signs a ballot for the relayer,
+ * time moves on, the proposal is queued and executed, and the history shows it. A screenshot of each main page is
+ * saved under test-results/screenshots/.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { JsonRpcProvider, Wallet, getAddress } from "ethers";
+import hre from "hardhat";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+
+import { deployCoop, type Coop } from "../../scripts/lib/deploy-coop.ts";
+import { ROOT, deploymentOf } from "../../scripts/lib/deployment-file.ts";
+import { startApp, type AppServer } from "../../scripts/lib/app-server.ts";
+import { bakery, demoCoopConfig, hardhatAccountKey } from "../../seeds/bakery.ts";
+import { seedCoop } from "../../seeds/seed.ts";
+import { startRelayer, type Relayer } from "../../relayer/relayer.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = join(ROOT, "test-results", "screenshots");
+const SUPPLIER = getAddress("0x00000000000000000000000000000000000b4ce1");
+
+describe("Members' app in a real browser", function () {
+  this.timeout(600_000);
+  const closers: (() => Promise<unknown>)[] = [];
+  let browser: BrowserContext;
+  let page: Page;
+  let app: AppServer;
+  let coop: Coop;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    const server = await hre.network.createServer("default", "127.0.0.1", 0);
+    const { port } = await server.listen();
+    closers.push(() => server.close());
+    const rpcUrl = `http://127.0.0.1:${port}`;
+    const connection = await hre.network.create({ network: "localhost", override: { url: rpcUrl } });
+    const deploymentId = `test-e2e-${process.pid}`;
+    closers.push(async () =>
+      rmSync(join(ROOT, "deploy", "deployments", deploymentId), { recursive: true, force: true }),
+    );
+    const deployConnection = {
+      ethers: connection.ethers,
+      ignition: {
+        deploy: (module: Parameters<typeof connection.ignition.deploy>[0], options?: object) =>
+          connection.ignition.deploy(module, { ...options, deploymentId }),
+      },
+    };
+    const accounts = (await connection.ethers.getSigners()).map((s) => s.address);
+    coop = await deployCoop(deployConnection, demoCoopConfig(bakery, accounts));
+    await seedCoop(connection, coop, bakery, () => {});
+    const chainId = Number((await connection.ethers.provider.getNetwork()).chainId);
+    const deployment = await deploymentOf(coop, chainId);
+    const dir = mkdtempSync(join(tmpdir(), "mutual-e2e-"));
+    closers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, `${chainId}.json`), JSON.stringify(deployment));
+    const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1, staticNetwork: true });
+    const relayer: Relayer = await startRelayer({
+      provider,
+      wallet: new Wallet(hardhatAccountKey(bakery.relayer.account)),
+      deployment,
+      dbPath: join(dir, "relayer.sqlite"),
+      host: "127.0.0.1",
+      port: 0,
+      log: () => {},
+    });
+    closers.push(async () => {
+      await relayer.close();
+      provider.destroy();
+    });
+    app = await startApp({ rpcUrl, relayerUrl: relayer.url, port: 5273 + (process.pid % 500), addressesDir: dir });
+    closers.push(() => app.close());
+    mkdirSync(SHOTS, { recursive: true });
+    const profile = mkdtempSync(join(tmpdir(), "mutual-chromium-"));
+    closers.push(async () => rmSync(profile, { recursive: true, force: true }));
+    // A fresh profile (the --user-data-dir of this run), removed afterwards.
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 900 },
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    closers.push(() => browser.close());
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(60_000);
+  });
+
+  after(async function () {
+    for (const close of closers.reverse()) await close().catch(() => {});
+  });
+
+  async function shot(name: string) {
+    // Full-page shots from the top, so that the sticky header sits where a reader sees it.
+    await page.evaluate("window.scrollTo(0, 0)");
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  }
+
+  async function connectAs(name: string) {
+    const disconnect = page.getByRole("button", { name: "Disconnect" });
+    if (await disconnect.isVisible()) await disconnect.click();
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    const select = page.getByLabel(/act as a demo member/);
+    const value = await select.locator("option", { hasText: name }).getAttribute("value");
+    await select.selectOption(value!);
+    await page.getByRole("button", { name: "Use this demo account" }).click();
+    await expect(await page.getByTestId("connected-as").textContent()).to.contain(name);
+  }
+
+  /** Moves the chain to the next phase, once or until the proposal's badge reads `state`. */
+  async function nextPhase() {
+    const button = page.getByRole("button", { name: /^Next phase/ });
+    const before = await button.textContent();
+    await button.click();
+    // The tools re-plan from the replay at the new head: the button names the phase after this one.
+    await page.waitForFunction(`document.querySelector(".tools button")?.textContent !== ${JSON.stringify(before)}`);
+  }
+
+  async function advanceUntil(state: string) {
+    const badge = page.locator(".detail-head .badge");
+    for (let i = 0; i < 8 && (await badge.textContent()) !== state; i++) await nextPhase();
+    await page.locator(".detail-head .badge", { hasText: state }).waitFor();
+  }
+
+  it("a member proposes, votes by transaction and by a signed ballot, and the proposal is executed", async function () {
+    await page.goto(app.url);
+    await page.getByRole("heading", { name: bakery.config.name }).waitFor();
+    await page.getByTestId("member-count").filter({ hasText: "9" }).waitFor();
+    await shot("overview");
+
+    await connectAs("Amara Okafor");
+    await page.getByRole("link", { name: "My membership" }).click();
+    await page.getByTestId("card-image").waitFor();
+    await shot("membership");
+
+    await page.getByRole("link", { name: "Proposals" }).click();
+    await page.getByRole("button", { name: /^Executed/ }).waitFor();
+    await shot("proposals");
+
+    // A treasury payment, with a refusal first: a bad address is named.
+    await page.getByRole("link", { name: "New proposal" }).click();
+    await page.getByLabel("Pay to").fill("0x1234");
+    await page.getByLabel("Amount (ETH)").fill("0.25");
+    await page.getByRole("button", { name: "Add this action" }).click();
+    expect(await page.getByRole("alert").first().textContent()).to.contain("is not an address");
+    await page.getByLabel("Pay to").fill(SUPPLIER);
+    await page.getByLabel("Amount (ETH)").fill("0.25");
+    await page.getByRole("button", { name: "Add this action" }).click();
+    expect(await page.getByTestId("draft-actions").textContent()).to.contain(`pay 0.25 ETH to ${SUPPLIER}`);
+    await page.getByLabel("Title").fill("Buy a proofing cabinet");
+    await page.getByLabel("Why (Markdown)").fill("Our dough rises **unevenly** in winter.\n\n- 0.25 ETH, second-hand");
+    await shot("new-proposal");
+    await page.getByRole("button", { name: /^Propose/ }).click();
+    await page.getByRole("heading", { name: "#9 Buy a proofing cabinet" }).waitFor();
+    expect(await page.getByTestId("actions").textContent()).to.contain(`pay 0.25 ETH to ${SUPPLIER}`);
+    expect(await page.locator(".prose strong").textContent()).to.equal("unevenly");
+
+    // Voting opens after the voting delay.
+    await advanceUntil("Active");
+    await page.getByLabel("Votes", { exact: true }).fill("3");
+    expect(await page.getByTestId("vote-cost").textContent()).to.equal("9");
+    const credits = BigInt((await page.getByTestId("credits-left").textContent())!) + 9n;
+    await page.getByRole("button", { name: "Vote by transaction" }).click();
+    await page.getByTestId("for-votes").filter({ hasText: "3 votes · 1 members" }).waitFor();
+    await page.locator('[data-tx="confirmed"]').waitFor();
+    // Adding on the other side is refused before anything is sent.
+    await page.locator("label.side-against").click();
+    expect(await page.getByTestId("vote-refusal").textContent()).to.contain("cannot switch sides");
+    await page.locator("label.side-for").click();
+    await page.getByLabel("Votes to add").fill("1");
+    expect(await page.getByTestId("vote-cost").textContent()).to.equal("7");
+    expect(await page.getByTestId("credits-left").textContent()).to.equal(String(credits - 9n - 7n));
+
+    // A second member signs a ballot; the relayer submits it.
+    await connectAs("Ben Lindqvist");
+    await page.getByLabel("Votes", { exact: true }).fill("2");
+    expect(await page.getByTestId("vote-cost").textContent()).to.equal("4");
+    await page.getByRole("button", { name: "Sign a ballot (no gas)" }).click();
+    await page.getByTestId("ballot-status").filter({ hasText: "included on chain" }).waitFor();
+    await page.getByTestId("for-votes").filter({ hasText: "5 votes · 2 members" }).waitFor();
+    expect(await page.getByTestId("quorum").textContent()).to.contain("quorum reached");
+    await shot("proposal-vote");
+
+    // The vote closes; the proposal is queued, the timelock delay passes, it is executed.
+    await advanceUntil("Succeeded");
+    await page.getByRole("button", { name: "Queue in the timelock" }).click();
+    await page.locator(".detail-head .badge", { hasText: "Queued" }).waitFor();
+    await nextPhase();
+    await page.getByRole("button", { name: "Execute", exact: true }).waitFor();
+    await page.getByRole("button", { name: "Execute", exact: true }).click();
+    await page.locator(".detail-head .badge", { hasText: "Executed" }).waitFor();
+    expect(await page.getByTestId("deposit").textContent()).to.contain("it will be returned");
+    await page.getByRole("button", { name: "Settle the deposit" }).click();
+    await page.getByTestId("deposit").filter({ hasText: "Returned to the proposer." }).waitFor();
+    await shot("proposal-executed");
+    const supplier = await coop.card.runner!.provider!.getBalance(SUPPLIER);
+    expect(supplier).to.equal(250_000_000_000_000_000n);
+
+    await page.getByRole("link", { name: "Members", exact: true }).click();
+    await page.getByRole("table").waitFor();
+    await shot("members");
+
+    await page.getByRole("link", { name: "History" }).click();
+    const history = page.getByTestId("history");
+    await history.waitFor();
+    const text = (await history.textContent())!;
+    expect(text).to.contain("proposal #9 created by");
+    expect(text).to.contain("cast 3 votes for proposal #9");
+    expect(text).to.contain("cast 2 votes for proposal #9");
+    expect(text).to.contain("proposal #9 queued in the timelock");
+    expect(text).to.contain(`treasury paid 0.25 ETH to ${SUPPLIER.slice(0, 6)}`);
+    expect(text).to.contain("proposal #9 executed");
+    expect(text).to.contain("proposal #9: deposit returned");
+    await shot("history");
+
+    // At phone width the proposal page still reads.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${app.url}/proposals/9`);
+    await page.getByRole("heading", { name: "#9 Buy a proofing cabinet" }).waitFor();
+    await shot("proposal-phone");
+  });
+});
