@@ -17,6 +17,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { deployCoop, type Coop } from "../../scripts/lib/deploy-coop.ts";
 import { ROOT, deploymentOf } from "../../scripts/lib/deployment-file.ts";
 import { startApp, type AppServer } from "../../scripts/lib/app-server.ts";
+import { portIsFree } from "../../scripts/lib/net.ts";
 import { bakery, demoCoopConfig, hardhatAccountKey } from "../../seeds/bakery.ts";
 import { seedCoop } from "../../seeds/seed.ts";
 import { startRelayer, type Relayer } from "../../relayer/relayer.ts";
@@ -73,7 +74,9 @@ describe("Members' app in a real browser", function () {
       await relayer.close();
       provider.destroy();
     });
-    app = await startApp({ rpcUrl, relayerUrl: relayer.url, port: 5273 + (process.pid % 500), addressesDir: dir });
+    let appPort = 5273;
+    while (!(await portIsFree(appPort, "127.0.0.1"))) appPort++;
+    app = await startApp({ rpcUrl, relayerUrl: relayer.url, port: appPort, addressesDir: dir });
     closers.push(() => app.close());
     mkdirSync(SHOTS, { recursive: true });
     const profile = mkdtempSync(join(tmpdir(), "mutual-chromium-"));

@@ -36,7 +36,14 @@ export function WalletButton() {
         Connect
       </button>
       {open && (
-        <div className="popover" role="dialog" aria-label="Connect a wallet">
+        <div
+          className="popover"
+          role="dialog"
+          aria-label="Connect a wallet"
+          onKeyDown={(e) => {
+            if (e.key === "Escape") setOpen(false);
+          }}
+        >
           <h2>Connect a wallet</h2>
           {injectedWallets.length === 0 ? (
             <p className="muted">No browser wallet found. Install one (MetaMask, Rabby…) and reload.</p>

@@ -45,8 +45,12 @@ export function Proposals() {
                       </ProposalLink>
                     </div>
                     <div className="muted small">
-                      {p.forVotes.toString()} for · {p.againstVotes.toString()} against · {p.voters.toString()} of{" "}
-                      {p.quorum.toString()} members needed
+                      {p.forVotes.toString()} for · {p.againstVotes.toString()} against ·{" "}
+                      {p.state === "Pending"
+                        ? "quorum set when voting opens"
+                        : p.quorum === 0n
+                          ? `${p.voters} voters`
+                          : `${p.voters} of ${p.quorum} members needed`}
                       {(p.state === "Active" || p.state === "Pending") && (
                         <> · closes {relative(p.deadline, view.at.timestamp)}</>
                       )}
