@@ -108,8 +108,12 @@ function expectedStates(bitmap: unknown): string {
 export function describeContractError(error: DecodedError): string {
   const ballot = describeBallotError(error);
   if (ballot !== undefined) {
-    if (error.name === "GovernorUnexpectedProposalState")
+    if (error.name === "GovernorUnexpectedProposalState") {
+      // An empty bitmap is `propose` finding the same actions and description proposed already.
+      if (BigInt(error.args[2] as string) === 0n)
+        return `The same proposal exists already (it is ${proposalStateName(error.args[1])}): change its actions or description.`;
       return `Proposal ${proposalStateName(error.args[1])}: the action needs it to be ${expectedStates(error.args[2])}.`;
+    }
     return `${capital(ballot.reason)}.`;
   }
   const a = error.args;

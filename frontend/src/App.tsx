@@ -10,6 +10,7 @@ import { Overview } from "./pages/Overview.tsx";
 import { ProposalDetail } from "./pages/ProposalDetail.tsx";
 import { Proposals } from "./pages/Proposals.tsx";
 import { Page } from "./components/common.tsx";
+import { RelayerSetting } from "./components/RelayerSetting.tsx";
 
 const links: [string, string][] = [
   ["/", "Overview"],
@@ -55,6 +56,12 @@ export function App() {
         <Route path="/history" element={<History />} />
         <Route path="*" element={<Page title="Not found">There is no such page.</Page>} />
       </Routes>
+      <footer className="foot">
+        <RelayerSetting />
+        <p className="muted small">
+          Mutual — one member, one equal voice. Every figure here is read from the chain or rebuilt from its events.
+        </p>
+      </footer>
     </>
   );
 }

@@ -171,6 +171,22 @@ describe("Members' app in a real browser", function () {
     expect(await page.getByTestId("actions").textContent()).to.contain(`pay 0.25 ETH to ${SUPPLIER}`);
     expect(await page.locator(".prose strong").textContent()).to.equal("unevenly");
 
+    // The same proposal again: the governor refuses it, and the refusal reads in words.
+    await page.getByRole("link", { name: "Proposals", exact: true }).click();
+    await page.getByRole("link", { name: "New proposal" }).click();
+    await page.getByLabel("Pay to").fill(SUPPLIER);
+    await page.getByLabel("Amount (ETH)").fill("0.25");
+    await page.getByRole("button", { name: "Add this action" }).click();
+    await page.getByLabel("Title").fill("Buy a proofing cabinet");
+    await page.getByLabel("Why (Markdown)").fill("Our dough rises **unevenly** in winter.\n\n- 0.25 ETH, second-hand");
+    await page.getByRole("button", { name: /^Propose/ }).click();
+    await page.locator('[data-tx="failed"]').waitFor();
+    expect(await page.locator('[data-tx="failed"]').textContent()).to.contain(
+      "Proposing failed. The same proposal exists already (it is Pending)",
+    );
+    await page.goto(`${app.url}/proposals/9`);
+    await page.getByRole("heading", { name: "#9 Buy a proofing cabinet" }).waitFor();
+
     // Voting opens after the voting delay.
     await advanceUntil("Active");
     await page.getByLabel("Votes", { exact: true }).fill("3");
@@ -187,8 +203,10 @@ describe("Members' app in a real browser", function () {
     expect(await page.getByTestId("vote-cost").textContent()).to.equal("7");
     expect(await page.getByTestId("credits-left").textContent()).to.equal(String(credits - 9n - 7n));
 
-    // A second member signs a ballot; the relayer submits it.
+    // A second member signs a ballot; the relayer (the app's default, checked from the footer) submits it.
     await connectAs("Ben Lindqvist");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved: the relayer answers.").waitFor();
     await page.getByLabel("Votes", { exact: true }).fill("2");
     expect(await page.getByTestId("vote-cost").textContent()).to.equal("4");
     await page.getByRole("button", { name: "Sign a ballot (no gas)" }).click();

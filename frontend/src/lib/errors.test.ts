@@ -29,6 +29,16 @@ describe("describeRevertData", () => {
     });
     expect(describeRevertData(data)).toBe("Proposal Pending: the action needs it to be Succeeded.");
   });
+  it("says a proposal made twice exists already", () => {
+    const data = encodeErrorResult({
+      abi: mutualGovernorAbi as Abi,
+      errorName: "GovernorUnexpectedProposalState",
+      args: [1n, 1, `0x${"0".repeat(64)}`],
+    });
+    expect(describeRevertData(data)).toBe(
+      "The same proposal exists already (it is Active): change its actions or description.",
+    );
+  });
   it("decodes the membership card's errors", () => {
     const data = encodeErrorResult({
       abi: membershipCardAbi as Abi,

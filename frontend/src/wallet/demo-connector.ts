@@ -29,6 +29,9 @@ export interface DemoAccount {
 }
 
 const CHOSEN_KEY = "mutual.demoAccount";
+/** Set while the demo wallet is connected, so that a reload reconnects it as wagmi does for injected wallets. */
+const CONNECTED_KEY = "mutual.demoConnected";
+const remembered = () => typeof localStorage !== "undefined" && localStorage.getItem(CONNECTED_KEY) === "1";
 
 /** The demo account this browser acts as (by address), remembered across reloads. */
 export function chosenDemoAccount(accounts: readonly DemoAccount[]): DemoAccount | undefined {
@@ -56,6 +59,7 @@ export function demoConnector(chain: Chain, account: () => DemoAccount | undefin
       if (chosen === undefined) throw new Error("No demo accounts: is the local co-op running (npm start)?");
       current = privateKeyToAccount(chosen.key as Hex);
       connected = true;
+      localStorage.setItem(CONNECTED_KEY, "1");
       const accounts = [current.address];
       config.emitter.emit("change", { accounts });
       // The caller decides whether it wants capabilities; the demo wallet has none.
@@ -69,6 +73,7 @@ export function demoConnector(chain: Chain, account: () => DemoAccount | undefin
     async disconnect() {
       connected = false;
       current = undefined;
+      localStorage.removeItem(CONNECTED_KEY);
     },
     async getAccounts() {
       return current === undefined ? [] : [current.address];
@@ -77,7 +82,7 @@ export function demoConnector(chain: Chain, account: () => DemoAccount | undefin
       return chain.id;
     },
     async isAuthorized() {
-      return connected && current !== undefined;
+      return (connected && current !== undefined) || (remembered() && account() !== undefined);
     },
     async getProvider() {
       const wallet = () => {
@@ -140,6 +145,7 @@ export function demoConnector(chain: Chain, account: () => DemoAccount | undefin
     onDisconnect() {
       config.emitter.emit("disconnect");
       connected = false;
+      localStorage.removeItem(CONNECTED_KEY);
     },
   }));
 }
