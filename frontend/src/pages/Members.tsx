@@ -22,11 +22,13 @@ export function Members() {
                     <tr>
                       <th scope="col">Card</th>
                       <th scope="col">Member</th>
-                      <th scope="col">Since</th>
+                      <th scope="col" className="wide-only">
+                        Since
+                      </th>
                       <th scope="col" className="num">
                         Credits
                       </th>
-                      <th scope="col" className="num">
+                      <th scope="col" className="num wide-only">
                         Proposals
                       </th>
                       <th scope="col" className="num">
@@ -42,9 +44,9 @@ export function Members() {
                           {nameOf(m.address) && <strong>{nameOf(m.address)} </strong>}
                           <code className="addr">{m.address}</code>
                         </td>
-                        <td>{when(m.since)}</td>
+                        <td className="wide-only">{when(m.since)}</td>
                         <td className="num">{m.balance.toString()}</td>
-                        <td className="num">{m.proposalsMade}</td>
+                        <td className="num wide-only">{m.proposalsMade}</td>
                         <td className="num">{m.votesCast}</td>
                       </tr>
                     ))}
