@@ -18,7 +18,7 @@ import { deployCoop, type Coop } from "../../scripts/lib/deploy-coop.ts";
 import { ROOT, deploymentOf } from "../../scripts/lib/deployment-file.ts";
 import { startApp, type AppServer } from "../../scripts/lib/app-server.ts";
 import { portIsFree } from "../../scripts/lib/net.ts";
-import { bakery, demoCoopConfig, hardhatAccountKey } from "../../seeds/bakery.ts";
+import { bakery, demoCoopConfig, hardhatAccount, hardhatAccountKey } from "../../seeds/bakery.ts";
 import { seedCoop } from "../../seeds/seed.ts";
 import { startRelayer, type Relayer } from "../../relayer/relayer.ts";
 
@@ -246,6 +246,15 @@ describe("Members' app in a real browser", function () {
     expect(text).to.contain("proposal #9 executed");
     expect(text).to.contain("proposal #9: deposit returned");
     await shot("history");
+
+    // A member leaves alone: no vote, only a confirmation.
+    await page.getByRole("link", { name: "My membership" }).click();
+    const resign = page.getByRole("button", { name: "Resign", exact: true });
+    expect(await resign.isDisabled()).to.equal(true);
+    await page.getByLabel(/I want to resign/).check();
+    await resign.click();
+    await page.getByText(/holds no card/).waitFor();
+    expect(await coop.card.isMember(hardhatAccount(bakery.members[1].account))).to.equal(false);
 
     // At phone width the proposal page still reads.
     await page.setViewportSize({ width: 390, height: 844 });

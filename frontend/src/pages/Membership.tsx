@@ -1,7 +1,9 @@
-import { useConnection, useReadContract } from "wagmi";
+import { useState } from "react";
+import { useConnection, useReadContract, useWriteContract } from "wagmi";
 import type { Address } from "viem";
 
 import { Page, WithCoop, Loading } from "../components/common.tsx";
+import { TxStatus, useTx } from "../components/tx.tsx";
 import { duration, relative, when } from "../lib/format.ts";
 import { membershipCardAbi, voiceCreditsAbi } from "../generated/abis.ts";
 import { accrue } from "../../../lib/quadratic.ts";
@@ -119,6 +121,39 @@ function Mine({
           </dl>
         </section>
       </div>
+      <Resign card={card} />
     </Page>
+  );
+}
+
+/** Resigning: the member alone decides, with no vote; the card is given back and the credits are zeroed. */
+function Resign({ card }: { card: Address }) {
+  const tx = useTx();
+  const { writeContractAsync } = useWriteContract();
+  const [sure, setSure] = useState(false);
+  return (
+    <section className="card">
+      <h2>Leave the co-op</h2>
+      <p className="muted">
+        Any member may resign at any time, alone: no vote is needed and nobody can stop it. Your card is given back and
+        your voice credits are zeroed; coming back takes an admission vote.
+      </p>
+      <label className="check">
+        <input type="checkbox" checked={sure} onChange={(e) => setSure(e.target.checked)} /> I understand, I want to
+        resign
+      </label>
+      <button
+        type="button"
+        disabled={!sure || tx.busy}
+        onClick={() =>
+          tx.run("Resigning", () =>
+            writeContractAsync({ address: card, abi: membershipCardAbi, functionName: "resign" }),
+          )
+        }
+      >
+        Resign
+      </button>
+      <TxStatus state={tx.state} />
+    </section>
   );
 }

@@ -14,6 +14,10 @@ import { membershipCardAbi, mutualGovernorAbi, voiceCreditsAbi } from "../genera
 import { proposalStates } from "../../../lib/governor-abi.ts";
 import { depositReturned } from "../../../lib/replay/rules.ts";
 import { relayerUrl } from "../env.ts";
+import { demo } from "../wallet/config.ts";
+
+/** A demo member's name on the local chain (no names exist elsewhere: addresses speak for themselves). */
+const nameOf = (address: string) => demo.accounts.find((a) => a.address.toLowerCase() === address.toLowerCase())?.name;
 import type { Deployment } from "../../../lib/deployment.ts";
 import type { CoopHistory } from "../hooks/coop.ts";
 
@@ -163,6 +167,7 @@ function Detail({ coop, deployment, number }: { coop: CoopHistory; deployment: D
               <ul className="plain list" data-testid="receipts">
                 {p.receipts.map((r) => (
                   <li key={r.voter}>
+                    {nameOf(r.voter) !== undefined && <strong>{nameOf(r.voter)} </strong>}
                     <code>{short(r.voter)}</code>{" "}
                     {r.support === 2 ? "abstained" : `${r.votes} ${r.support === 1 ? "for" : "against"}`}
                     <span className="muted small"> · {r.credits.toString()} credits</span>
