@@ -25,8 +25,9 @@ import {CreditMath} from "../libraries/CreditMath.sol";
  * {DepositHeld}, {DepositReturned}, {ScheduleChanged}, plus the governor's `VoteCast*` events, whose vote
  * counts give each vote's quadratic cost.
  *
- * @dev Note: each account caches its card id and admission time so that a vote reads one slot. Only the
- * membership card writes them, in the same call that changes membership.
+ * @dev Note: each account word also holds the member's card id and the start of their current stint, so that
+ * a vote reads one slot. It is the only record of who is a member now: {MembershipCard} keeps no copy and
+ * reads it through {memberOf}. Only the membership card writes them, in the same call that changes membership.
  */
 contract VoiceCredits is IVoiceCredits, Ownable {
     /// @dev A member's account. Stored packed in one word ({_load}, {_store}): one SLOAD and one SSTORE per
@@ -291,6 +292,12 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     function balanceOf(address member) external view returns (uint256 balance) {
         if (member == _governor && member != address(0)) return _held;
         (balance, , ) = _accrued(_load(member));
+    }
+
+    /// @inheritdoc IVoiceCredits
+    function memberOf(address member) external view returns (uint256 cardId, uint256 since) {
+        uint256 w = _accounts[member];
+        return (uint64(w >> _CARD_ID), uint48(w >> _SINCE));
     }
 
     /// @notice The stored account of `member`: balance as of `epoch`, membership start and card id.

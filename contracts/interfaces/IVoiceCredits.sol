@@ -83,6 +83,9 @@ interface IVoiceCredits {
     /// @notice Burns `amount` of held deposits.
     function burnDeposit(uint256 amount) external;
 
+    /// @notice `member`'s current stint, the membership register's record of who is a member now: their card and
+    /// when the stint began (both 0 when not a member). The membership card reads it for its own views.
+    function memberOf(address member) external view returns (uint256 cardId, uint256 since);
     /// @notice Credits `member` can spend now, accrual included.
     function balanceOf(address member) external view returns (uint256);
     /// @notice Credits held by the governor as proposal deposits.

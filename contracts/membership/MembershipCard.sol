@@ -8,6 +8,7 @@ import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/I
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {IMembershipCard} from "../interfaces/IMembershipCard.sol";
@@ -21,23 +22,30 @@ import {CardArt} from "./CardArt.sol";
  * @dev Every transfer and approval entry point reverts, so the only ways a card moves are {admit} (mint),
  * {resign} and {expel} (burn) and {reassign} (governance moves it for a lost key).
  *
- * Membership history is checkpointed on the ERC-6372 timestamp clock. The current stint of every member
- * lives in one packed slot ({Member}); a stint is appended to `_pastStints` only when it ends, so an
- * admission writes no history array. `wasMemberAt(a, t)` is true when `since <= t < until`; changes made
- * at timestamp `t` are visible at `t`, as in OpenZeppelin's `Checkpoints.upperLookup`.
+ * Storage, laid out so that admitting a member writes two fresh slots in all (this contract's card word and
+ * the member's credit account), the least a card plus a credit account can take:
+ * - The current stint of a member (card number and start) is the one the credits ledger keeps in the
+ *   member's account word, which every vote reads anyway ({IVoiceCredits-memberOf}); this contract does not
+ *   keep a second copy. The ledger writes it only when this contract tells it to, in the same call.
+ * - Each card's word holds its holder and the time it was issued (`_cards`). The issue time stays after the
+ *   card is given back, so the number of cards issued up to a time `t` is found by a binary search over card
+ *   numbers: cards are numbered in order of issue, and issue times never decrease.
+ * - Departures (resignations and expulsions) are counted in a checkpointed trace. The number of members at
+ *   `t` is the cards issued up to `t` less the departures up to `t`; admissions push no checkpoint.
+ * - One word holds the last card number, the member count and the time of the last change of the count, so
+ *   a lookup at a time since which nothing changed (the usual case for a proposal's snapshot) reads one slot.
+ *
+ * A finished stint is appended to `_pastStints` only when it ends. `wasMemberAt(a, t)` is true when
+ * `since <= t < until`; changes made at timestamp `t` are visible at `t`, as in OpenZeppelin's
+ * `Checkpoints.upperLookup`.
  *
  * @dev Note: every membership change is forwarded to {IVoiceCredits} in the same call, which opens, closes
  * or moves the member's credit account. `closeAccount` never reverts for a member, so nothing outside this
- * contract can block {resign}.
+ * contract can block {resign}. The membership views read the ledger's account words, so they are external
+ * calls to it; before a ledger is bound nobody is a member.
  */
 contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC5192, IERC6372, Ownable {
     using Checkpoints for Checkpoints.Trace208;
-
-    /// @dev The current stint of a member: their card and when it began.
-    struct Member {
-        uint64 cardId;
-        uint48 since;
-    }
 
     /// @dev A finished stint: member from `since` (inclusive) to `until` (exclusive).
     struct Stint {
@@ -51,14 +59,19 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
     string private _name;
     string private _symbol;
 
-    // Packed in one slot: read together on every admission.
-    IVoiceCredits private _credits;
-    uint64 private _lastCardId;
+    // The card word's layout: holder in the low 160 bits, issue time above.
+    uint256 private constant _ISSUED_AT = 160;
 
-    mapping(address account => Member) private _members;
-    mapping(uint256 tokenId => address) private _owners;
+    // The register word, one slot: read together by every admission and by every lookup of the member count.
+    uint64 private _lastCardId;
+    uint32 private _count;
+    uint48 private _lastChange; // when the member count last changed
+
+    IVoiceCredits private _credits; // a slot of its own (it does not fit beside the register word)
+
+    mapping(uint256 tokenId => uint256 cardWord) private _cards;
     mapping(address account => Stint[]) private _pastStints;
-    Checkpoints.Trace208 private _memberCount;
+    Checkpoints.Trace208 private _departures; // departures (resignations + expulsions) so far, by time
 
     /// @param name_ The co-op's name, shown on every card.
     /// @param symbol_ The card collection's symbol.
@@ -106,22 +119,25 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
 
     function _admit(address account) private returns (uint256 tokenId) {
         if (account == address(0)) revert MembershipCardInvalidAccount(account);
-        if (_members[account].since != 0) revert MembershipCardAlreadyMember(account);
         IVoiceCredits credits = _credits;
         if (address(credits) == address(0)) revert MembershipCardCreditsNotBound();
-        if (_memberCount.latest() >= MAX_MEMBERS) revert MembershipCardFull(MAX_MEMBERS);
+        (, uint256 since) = credits.memberOf(account);
+        if (since != 0) revert MembershipCardAlreadyMember(account);
+        uint32 count = _count;
+        if (count >= MAX_MEMBERS) revert MembershipCardFull(MAX_MEMBERS);
 
         uint64 id;
         unchecked {
-            // A uint64 counter incremented once per admission cannot overflow.
+            // A uint64 counter incremented once per admission cannot overflow; count < MAX_MEMBERS < 2^32.
             id = _lastCardId + 1;
+            ++count;
         }
-        _lastCardId = id;
-        tokenId = id;
         uint48 now_ = Time.timestamp();
-        _members[account] = Member({cardId: id, since: now_});
-        _owners[tokenId] = account;
-        _pushCount(now_, true);
+        tokenId = id;
+        _cards[tokenId] = uint256(uint160(account)) | (uint256(now_) << _ISSUED_AT);
+        _lastCardId = id;
+        _count = count;
+        _lastChange = now_;
 
         emit Transfer(address(0), account, tokenId);
         emit Locked(tokenId);
@@ -146,23 +162,23 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
 
     /// @inheritdoc IMembershipCard
     function reassign(address from, address to) external onlyOwner {
-        Member memory m = _members[from];
-        if (m.since == 0) revert MembershipCardNotMember(from);
+        IVoiceCredits credits = _credits;
+        (uint256 cardId, uint256 since) = _memberOf(credits, from);
+        if (since == 0) revert MembershipCardNotMember(from);
         if (to == address(0)) revert MembershipCardInvalidAccount(to);
-        if (_members[to].since != 0) revert MembershipCardAlreadyMember(to);
+        (, uint256 toSince) = credits.memberOf(to);
+        if (toSince != 0) revert MembershipCardAlreadyMember(to);
 
-        uint48 now_ = Time.timestamp();
-        _pastStints[from].push(Stint({since: m.since, until: now_}));
-        delete _members[from];
-        // The new address is a member from now on: it cannot vote on proposals whose snapshot is earlier,
-        // so a card moved mid-vote can never vote twice on the same proposal.
-        _members[to] = Member({cardId: m.cardId, since: now_});
-        _owners[m.cardId] = to;
+        _pastStints[from].push(Stint({since: uint48(since), until: Time.timestamp()}));
+        // The card keeps its issue time: a reassignment changes who holds it, not how many members there are.
+        _cards[cardId] = (_cards[cardId] & ~uint256(type(uint160).max)) | uint160(to);
 
-        emit Transfer(from, to, m.cardId);
-        emit MemberReassigned(from, to, m.cardId);
+        emit Transfer(from, to, cardId);
+        emit MemberReassigned(from, to, cardId);
 
-        _credits.moveAccount(from, to);
+        // The new address is a member from now on (the ledger starts its stint now): it cannot vote on
+        // proposals whose snapshot is earlier, so a card moved mid-vote can never vote twice on the same proposal.
+        credits.moveAccount(from, to);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -171,27 +187,29 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
 
     /// @inheritdoc IMembershipCard
     function isMember(address account) external view returns (bool) {
-        return _members[account].since != 0;
+        (, uint256 since) = _memberOf(_credits, account);
+        return since != 0;
     }
 
     /// @inheritdoc IMembershipCard
-    function cardOf(address account) external view returns (uint256) {
-        return _members[account].cardId;
+    function cardOf(address account) external view returns (uint256 cardId) {
+        (cardId, ) = _memberOf(_credits, account);
     }
 
     /// @inheritdoc IMembershipCard
     function holderOf(uint256 tokenId) external view returns (address) {
-        return _owners[tokenId];
+        return address(uint160(_cards[tokenId]));
     }
 
     /// @inheritdoc IMembershipCard
     function memberSince(address account) external view returns (uint48) {
-        return _members[account].since;
+        (, uint256 since) = _memberOf(_credits, account);
+        return uint48(since);
     }
 
     /// @inheritdoc IMembershipCard
     function memberCount() external view returns (uint256) {
-        return _memberCount.latest();
+        return _count;
     }
 
     /// @notice The number of cards ever issued (the last card number).
@@ -202,7 +220,7 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
     /// @inheritdoc IMembershipCard
     function wasMemberAt(address account, uint256 timepoint) external view returns (bool) {
         uint48 t = _checkPast(timepoint);
-        uint48 since = _members[account].since;
+        (, uint256 since) = _memberOf(_credits, account);
         if (since != 0 && since <= t) return true;
 
         // Binary search for the last finished stint that began at or before `t`.
@@ -221,10 +239,16 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
     function memberCountAt(uint256 timepoint) external view returns (uint256) {
         uint48 t = _checkPast(timepoint);
         // Fast path: no membership change since `t`, the usual case for a proposal's snapshot.
-        (bool exists, uint48 key, uint208 value) = _memberCount.latestCheckpoint();
-        if (!exists) return 0;
-        if (key <= t) return value;
-        return _memberCount.upperLookupRecent(t);
+        if (_lastChange <= t) return _count;
+        // Departures up to `t` never exceed the cards issued up to `t`: a card leaves after it is issued.
+        unchecked {
+            return _issuedBy(t) - _departures.upperLookupRecent(t);
+        }
+    }
+
+    /// @notice When card `tokenId` was issued (0 for a card never issued). It stays after the card is given back.
+    function issuedAt(uint256 tokenId) external view returns (uint48) {
+        return uint48(_cards[tokenId] >> _ISSUED_AT);
     }
 
     /// @notice The number of finished membership stints of `account` (for auditors).
@@ -254,12 +278,13 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
     /// @inheritdoc IERC721
     function balanceOf(address owner) external view returns (uint256) {
         if (owner == address(0)) revert ERC721InvalidOwner(address(0));
-        return _members[owner].since != 0 ? 1 : 0;
+        (, uint256 since) = _memberOf(_credits, owner);
+        return since != 0 ? 1 : 0;
     }
 
     /// @inheritdoc IERC721
     function ownerOf(uint256 tokenId) public view returns (address) {
-        address owner = _owners[tokenId];
+        address owner = address(uint160(_cards[tokenId]));
         if (owner == address(0)) revert ERC721NonexistentToken(tokenId);
         return owner;
     }
@@ -321,7 +346,8 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
     /// current membership began (for a reassigned card, the time of the reassignment).
     function tokenURI(uint256 tokenId) external view returns (string memory) {
         address holder = ownerOf(tokenId);
-        return CardArt.tokenURI(_name, tokenId, holder, _members[holder].since);
+        (, uint256 since) = _memberOf(_credits, holder);
+        return CardArt.tokenURI(_name, tokenId, holder, uint48(since));
     }
 
     /// @inheritdoc IERC165
@@ -337,27 +363,51 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
     // Internals
     // ------------------------------------------------------------------------------------------------
 
-    /// @dev Ends `account`'s membership: burns the card and records the finished stint.
+    /// @dev Ends `account`'s membership: burns the card and records the finished stint and the departure.
     function _leave(address account) private returns (uint256 tokenId) {
-        Member memory m = _members[account];
-        if (m.since == 0) revert MembershipCardNotMember(account);
-        tokenId = m.cardId;
+        uint256 since;
+        (tokenId, since) = _memberOf(_credits, account);
+        if (since == 0) revert MembershipCardNotMember(account);
         uint48 now_ = Time.timestamp();
 
-        _pastStints[account].push(Stint({since: m.since, until: now_}));
-        delete _members[account];
-        delete _owners[tokenId];
-        _pushCount(now_, false);
+        _pastStints[account].push(Stint({since: uint48(since), until: now_}));
+        // Keep the issue time (the high bits), clear the holder: the card no longer exists.
+        _cards[tokenId] &= ~uint256(type(uint160).max);
+        unchecked {
+            // A member is counted, so the count is at least 1; departures never exceed the cards issued (< 2^64).
+            --_count;
+            _departures.push(now_, _departures.latest() + 1);
+        }
+        _lastChange = now_;
 
         emit Transfer(account, address(0), tokenId);
     }
 
-    function _pushCount(uint48 now_, bool up) private {
-        uint208 count = _memberCount.latest();
-        // A member can only leave if counted, and the count is bounded by the uint64 card counter.
-        unchecked {
-            _memberCount.push(now_, up ? count + 1 : count - 1);
+    /// @dev The current stint of `account` as the credits ledger keeps it; (0, 0) before a ledger is bound.
+    function _memberOf(IVoiceCredits credits, address account) private view returns (uint256 cardId, uint256 since) {
+        if (address(credits) == address(0)) return (0, 0);
+        return credits.memberOf(account);
+    }
+
+    /// @dev The number of cards issued at or before `t`: the last card number whose issue time is <= t.
+    function _issuedBy(uint48 t) private view returns (uint256 low) {
+        // Invariant: cards 1..low were issued at or before `t`, cards after `high` after it.
+        uint256 high = _lastCardId;
+        // Most lookups are of a recent time: try the last few cards first, as Checkpoints.upperLookupRecent does.
+        if (high > 5) {
+            uint256 mid = high - Math.sqrt(high);
+            if (_issueTime(mid) <= t) low = mid;
+            else high = mid - 1;
         }
+        while (low < high) {
+            uint256 mid = Math.average(low, high) + 1; // in (low, high]
+            if (_issueTime(mid) <= t) low = mid;
+            else high = mid - 1;
+        }
+    }
+
+    function _issueTime(uint256 tokenId) private view returns (uint48) {
+        return uint48(_cards[tokenId] >> _ISSUED_AT);
     }
 
     function _checkPast(uint256 timepoint) private view returns (uint48) {

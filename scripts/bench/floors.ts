@@ -271,26 +271,20 @@ export function floorComponents(inputs: FloorInputs) {
     admit: {
       operation: "admit (card.admit)",
       components: [
-        { name: "card owner, fresh slot", gas: GAS.freshSlot, why: "ERC-721 ownerOf(tokenId)" },
         {
-          name: "member record, fresh slot",
+          name: "card word, fresh slot",
           gas: GAS.freshSlot,
-          why: "isMember, cardOf, since: one card per address, eligibility from the snapshot on",
+          why: "ERC-721 ownerOf(tokenId), with the card's issue time: the admission's point in the member-count history",
         },
         {
           name: "credit account, fresh slot",
           gas: GAS.freshSlot,
-          why: "the new member holds this epoch's credits and can vote at once",
+          why: "the new member holds this epoch's credits and can vote at once; the same word records the card and the stint's start (isMember, cardOf, eligibility from the snapshot on)",
         },
         {
-          name: "member-count checkpoint, fresh slot",
-          gas: GAS.freshSlot,
-          why: "quorum reads the member count at each proposal's snapshot: a new (time, count) entry",
-        },
-        {
-          name: "counters, cold",
+          name: "register word, cold",
           gas: GAS.coldUpdate,
-          why: "last card number and the checkpoint count, packable in one word (non-zero → non-zero)",
+          why: "last card number, member count and the time of its last change, in one word (non-zero → non-zero)",
         },
         logComponent("Transfer", [SOMEONE, SOMEONE, 1], "ERC-721: Transfer(0, member, tokenId) at mint"),
         logComponent("Locked", [1], "ERC-5192: Locked(tokenId) for a soulbound token"),

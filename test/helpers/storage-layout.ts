@@ -2,6 +2,7 @@
  * Storage slots of a contract's state variables, from the compiler's storage layout: the build info's own
  * input (artifacts/build-info) compiled again by the same solc with only `storageLayout` selected, which takes
  * about a second because no code is generated. Used by tests that rewrite a contract's storage behind its back.
+ * The build info is the one the contract's artifact names (`buildInfoId`): older builds may still lie beside it.
  */
 import { readFile, readdir } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -18,13 +19,21 @@ interface StorageEntry {
   type: string;
 }
 
-let layouts: Promise<Map<string, StorageEntry[]>> | null = null;
+const layouts = new Map<string, Promise<Map<string, StorageEntry[]>>>();
 
-async function compileLayouts(): Promise<Map<string, StorageEntry[]>> {
-  const dir = join(ROOT, "artifacts", "build-info");
-  const file = (await readdir(dir)).find((f) => f.endsWith(".json") && !f.endsWith(".output.json"));
-  if (file === undefined) throw new Error("no build info in artifacts/build-info: run npx hardhat build");
-  const buildInfo = JSON.parse(await readFile(join(dir, file), "utf8")) as {
+/** The id of the build that produced `contract`'s artifact (under artifacts/contracts/). */
+async function buildInfoIdOf(contract: string): Promise<string> {
+  const dir = join(ROOT, "artifacts", "contracts");
+  const files = await readdir(dir, { recursive: true });
+  const file = files.find((f) => f.endsWith(`/${contract}.json`) || f === `${contract}.json`);
+  if (file === undefined) throw new Error(`no artifact for ${contract} in artifacts/contracts: run npx hardhat build`);
+  const artifact = JSON.parse(await readFile(join(dir, file), "utf8")) as { buildInfoId: string };
+  return artifact.buildInfoId;
+}
+
+async function compileLayouts(buildInfoId: string): Promise<Map<string, StorageEntry[]>> {
+  const file = join(ROOT, "artifacts", "build-info", `${buildInfoId}.json`);
+  const buildInfo = JSON.parse(await readFile(file, "utf8")) as {
     input: { settings: { outputSelection: unknown } };
   };
   const input = {
@@ -45,8 +54,9 @@ async function compileLayouts(): Promise<Map<string, StorageEntry[]>> {
 
 /** The slot of state variable `variable` of contract `contract` (of contracts/). */
 export async function storageSlot(contract: string, variable: string): Promise<bigint> {
-  layouts ??= compileLayouts();
-  const storage = (await layouts).get(contract);
+  const id = await buildInfoIdOf(contract);
+  if (!layouts.has(id)) layouts.set(id, compileLayouts(id));
+  const storage = (await layouts.get(id)!).get(contract);
   if (storage === undefined) throw new Error(`no storage layout for ${contract}`);
   const entry = storage.find((e) => e.label === variable);
   if (entry === undefined) throw new Error(`${contract} has no state variable ${variable}`);

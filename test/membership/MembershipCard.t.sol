@@ -377,6 +377,84 @@ contract MembershipCardTest is CoopFixture {
         assertTrue(card.wasMemberAt(alice, t), "alice, never touched, was a member throughout");
     }
 
+    /// The member count at any past time is the cards issued by then less the departures by then: checked at every
+    /// change and the second after, through 64 cards issued over time (so the lookup's binary search runs past its
+    /// recent-cards probe), with departures and re-admissions in between, several changes often sharing a second.
+    function test_memberCountAt_manyCards_matchesEveryChange() public {
+        uint256[] memory times = new uint256[](160);
+        uint256[] memory counts = new uint256[](160);
+        uint256 n = 0;
+        uint256 start = block.timestamp;
+        for (uint256 i = 0; i < 64; ++i) {
+            vm.warp(block.timestamp + (i % 3 == 0 ? 0 : 1 + (i % 7) * 1 hours));
+            address a = _memberAddr(1_000 + i);
+            card.admit(a);
+            n = _noteCount(times, counts, n);
+            if (i % 4 == 1) {
+                // Leave at once or an hour later; every eighth re-admitted at once with a new card.
+                if (i % 8 == 1) vm.warp(block.timestamp + 1 hours);
+                vm.prank(a);
+                card.resign();
+                if (i % 8 == 5) card.admit(a);
+                n = _noteCount(times, counts, n);
+            }
+        }
+        vm.warp(block.timestamp + 1);
+        assertEq(card.memberCountAt(start - 1), 0, "before the founders were admitted: nobody");
+        for (uint256 j = 0; j < n; ++j) {
+            assertEq(card.memberCountAt(times[j]), counts[j], "memberCountAt at a change");
+            uint256 next = j + 1 < n ? times[j + 1] : block.timestamp;
+            if (times[j] + 1 < next) assertEq(card.memberCountAt(times[j] + 1), counts[j], "the second after");
+            if (times[j] > start && (j == 0 || times[j - 1] < times[j] - 1)) {
+                assertEq(card.memberCountAt(times[j] - 1), j == 0 ? 2 : counts[j - 1], "the second before");
+            }
+        }
+        assertEq(card.memberCountAt(block.timestamp - 1), card.memberCount(), "the last change: the count now");
+    }
+
+    /// @dev Records the member count now; a later change in the same second replaces the record.
+    function _noteCount(uint256[] memory times, uint256[] memory counts, uint256 n) private view returns (uint256) {
+        if (n != 0 && times[n - 1] == block.timestamp) {
+            counts[n - 1] = card.memberCount();
+            return n;
+        }
+        times[n] = block.timestamp;
+        counts[n] = card.memberCount();
+        return n + 1;
+    }
+
+    /// A card's issue time is kept when the card is given back: it is the admission's point in the count history.
+    function test_issuedAt_keptAfterTheCardIsGivenBackOrMoved() public {
+        vm.warp(block.timestamp + 1 days);
+        address carol = _memberAddr(42);
+        uint256 id = card.admit(carol);
+        uint256 issued = block.timestamp;
+        assertEq(card.issuedAt(id), issued, "issued now");
+        assertEq(card.issuedAt(id + 1), 0, "a card never issued");
+        vm.warp(block.timestamp + 1 days);
+        address newKey = _memberAddr(43);
+        card.reassign(carol, newKey);
+        assertEq(card.issuedAt(id), issued, "a reassignment keeps the issue time");
+        assertEq(card.holderOf(id), newKey, "held by the new key");
+        vm.warp(block.timestamp + 1 days);
+        vm.prank(newKey);
+        card.resign();
+        assertEq(card.issuedAt(id), issued, "a card given back keeps its issue time");
+        assertEq(card.holderOf(id), address(0), "held by nobody");
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, id));
+        card.ownerOf(id);
+    }
+
+    /// Before a credits ledger is bound nobody is a member, and the views say so rather than revert.
+    function test_membershipViews_beforeTheLedgerIsBound_sayNobody() public {
+        MembershipCard fresh = new MembershipCard("Fresh", "FRSH", address(this));
+        assertFalse(fresh.isMember(alice), "isMember");
+        assertEq(fresh.cardOf(alice), 0, "cardOf");
+        assertEq(fresh.memberSince(alice), 0, "memberSince");
+        assertEq(fresh.balanceOf(alice), 0, "balanceOf");
+        assertEq(fresh.memberCount(), 0, "memberCount");
+    }
+
     function _maskAt(uint256 t) private view returns (uint256 m) {
         for (uint256 j = 0; j < modelTimes.length && modelTimes[j] <= t; ++j) m = modelMasks[j];
     }

@@ -2,11 +2,12 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { AbiCoder, ZeroAddress, getAddress, keccak256, toBeHex } from "ethers";
+import { ZeroAddress, getAddress, toBeHex } from "ethers";
 import type { ContractTransactionResponse, Interface } from "ethers";
 
 import { DAY, defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.ts";
 import type { MembershipCard, VoiceCredits } from "../../types/ethers-contracts/index.ts";
+import { storageSlot } from "../helpers/storage-layout.ts";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -342,17 +343,17 @@ describe("MembershipCard", function () {
       const max = await card.MAX_MEMBERS();
       expect(max).to.equal(2n ** 24n - 1n);
       const since = await timestampOf(card.admit(alice.address));
-      // _memberCount (a Checkpoints.Trace208) is the 8th storage slot after Ownable's _owner: check the layout
-      // first, so that the overwrite below cannot silently hit the wrong slot.
+      // The register word packs _lastCardId (64 bits), _count (32) and _lastChange (48): check the layout first,
+      // so that the overwrite below cannot silently hit the wrong slot or field.
       const address = await card.getAddress();
-      const lengthSlot = 7n;
-      const firstSlot = BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["uint256"], [lengthSlot])));
-      expect(BigInt(await networkHelpers.getStorageAt(address, lengthSlot))).to.equal(1n);
-      const checkpoint = BigInt(await networkHelpers.getStorageAt(address, firstSlot));
-      expect(checkpoint & (2n ** 48n - 1n)).to.equal(BigInt(since));
-      expect(checkpoint >> 48n).to.equal(1n);
+      const slot = await storageSlot("MembershipCard", "_lastCardId");
+      expect(await storageSlot("MembershipCard", "_count")).to.equal(slot);
+      expect(await storageSlot("MembershipCard", "_lastChange")).to.equal(slot);
+      expect(await storageSlot("MembershipCard", "_credits")).to.not.equal(slot);
+      const word = BigInt(await networkHelpers.getStorageAt(address, slot));
+      expect(word).to.equal((BigInt(since) << 96n) | (1n << 64n) | 1n);
       // Pretend the co-op is one member short of full.
-      await networkHelpers.setStorageAt(address, firstSlot, ((max - 1n) << 48n) | BigInt(since));
+      await networkHelpers.setStorageAt(address, slot, (BigInt(since) << 96n) | ((max - 1n) << 64n) | 1n);
       expect(await card.memberCount()).to.equal(max - 1n);
 
       await (await card.admit(bob.address)).wait();
