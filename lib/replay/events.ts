@@ -102,3 +102,39 @@ export function createLogDecoder(deployment: Deployment, abis: CoopAbis) {
     };
   };
 }
+
+/** Per event, the argument that names the member it concerns. */
+const MEMBER_ARG: Readonly<Record<string, string>> = {
+  MemberAdmitted: "account",
+  MemberResigned: "account",
+  MemberExpelled: "account",
+  MemberReassigned: "from",
+  AccountOpened: "member",
+  AccountClosed: "member",
+  AccountMoved: "from",
+  DepositHeld: "member",
+  DepositReturned: "member",
+  ProposalCreated: "proposer",
+  ProposalDepositStaked: "proposer",
+  ProposalDepositSettled: "holder",
+  VoteCast: "voter",
+  VoteCastWithParams: "voter",
+  BallotSkipped: "voter",
+};
+
+/**
+ * The member an event concerns — admitted or leaving, whose credits moved, who proposed, voted or gets a deposit
+ * back (for a reassigned card or moved credits, the address they left) — or null for an event about no one member
+ * (a rule change, a timelock call, a card's lock…). The audit's `events.csv` and the app's history page both name it.
+ */
+export function eventMember(e: ReplayEvent): string | null {
+  const key = MEMBER_ARG[e.name];
+  const value = key === undefined ? undefined : e.args[key];
+  return typeof value === "string" && BigInt(value) !== 0n ? value : null;
+}
+
+/** The proposal an event names (`proposalId`), or null. */
+export function eventProposal(e: ReplayEvent): bigint | null {
+  const value = e.args.proposalId;
+  return typeof value === "bigint" ? value : null;
+}

@@ -74,6 +74,8 @@ export interface VoteEntry {
 
 /** Where per-event records go (a CSV writer, a UI list); the replay keeps none of them. */
 export interface ReplaySink {
+  /** Every event, in the order it is applied. */
+  event?(event: ReplayEvent): void;
   credit?(entry: CreditEntry): void;
   vote?(entry: VoteEntry): void;
 }
@@ -330,6 +332,7 @@ export class Replay {
   apply(e: ReplayEvent): void {
     this.current = e;
     this.events++;
+    this.sink.event?.(e);
     const key = `${e.contract}.${e.name}`;
     this.eventCounts.set(key, (this.eventCounts.get(key) ?? 0) + 1);
     // A late quorum's ProposalExtended sits right next to the vote that reached quorum, in the same transaction:

@@ -155,6 +155,16 @@ describe("Audit of the seeded demo co-op", function () {
     expect(votes).to.have.length(castVotes + 1);
     const ledger = await readFile(join(out, "credit-ledger.csv"), "utf8");
     expect(ledger.split("\n")[0]).to.equal("block,time,transaction,member,kind,change,balance,epoch,proposal");
+    // Every event in chain order, each naming its proposal and member where it has one.
+    const events = (await readFile(join(out, "events.csv"), "utf8")).trim().split("\n");
+    expect(events[0]).to.equal("block,log,time,transaction,contract,event,proposal,member");
+    expect(events).to.have.length(model.model.events + 1);
+    const voteRows = events.filter((row) => /,MutualGovernor,VoteCast(WithParams)?,/.test(row));
+    expect(voteRows).to.have.length(castVotes);
+    // The same votes as votes.csv, in the same order: transaction, proposal and voter.
+    expect(voteRows.map((row) => row.split(",").filter((_, i) => i === 3 || i === 6 || i === 7))).to.deep.equal(
+      votes.slice(1).map((row) => row.split(",").filter((_, i) => i === 2 || i === 3 || i === 4)),
+    );
   });
 });
 

@@ -3,9 +3,11 @@
  * local stack in process — a chain served over HTTP, the demo co-op deployed and seeded, the relayer, the app on
  * Vite — then a member proposes, votes 3 by transaction (cost 9), a second member signs a ballot for the relayer,
  * time moves on, the proposal is queued and executed, and the history shows it. A screenshot of each main page is
- * saved under test-results/screenshots/.
+ * saved under test-results/screenshots/. Then the auditor's tool audits the same chain and deployment: it passes,
+ * and the app's history page matches its report event for event and figure for figure.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -14,6 +16,9 @@ import { JsonRpcProvider, Wallet, getAddress } from "ethers";
 import hre from "hardhat";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 
+import type { Deployment } from "../../lib/deployment.ts";
+import { REPORT_FILES } from "../../scripts/lib/audit/report.ts";
+import { loadCoopAbis, runAudit } from "../../scripts/lib/audit/run.ts";
 import { deployCoop, type Coop } from "../../scripts/lib/deploy-coop.ts";
 import { ROOT, deploymentOf } from "../../scripts/lib/deployment-file.ts";
 import { startApp, type AppServer } from "../../scripts/lib/app-server.ts";
@@ -21,6 +26,13 @@ import { portIsFree } from "../../scripts/lib/net.ts";
 import { bakery, demoCoopConfig, hardhatAccount, hardhatAccountKey } from "../../seeds/bakery.ts";
 import { seedCoop } from "../../seeds/seed.ts";
 import { startRelayer, type Relayer } from "../../relayer/relayer.ts";
+import {
+  compareHistoryWithReport,
+  readAuditReport,
+  readHistoryPage,
+  short,
+  type HistoryPage,
+} from "../helpers/history-report.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(ROOT, "test-results", "screenshots");
@@ -33,13 +45,15 @@ describe("Members' app in a real browser", function () {
   let page: Page;
   let app: AppServer;
   let coop: Coop;
+  let rpcUrl: string;
+  let deployment: Deployment;
 
   before(async function () {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     const server = await hre.network.createServer("default", "127.0.0.1", 0);
     const { port } = await server.listen();
     closers.push(() => server.close());
-    const rpcUrl = `http://127.0.0.1:${port}`;
+    rpcUrl = `http://127.0.0.1:${port}`;
     const connection = await hre.network.create({ network: "localhost", override: { url: rpcUrl } });
     const deploymentId = `test-e2e-${process.pid}`;
     closers.push(async () =>
@@ -56,7 +70,7 @@ describe("Members' app in a real browser", function () {
     coop = await deployCoop(deployConnection, demoCoopConfig(bakery, accounts));
     await seedCoop(connection, coop, bakery, () => {});
     const chainId = Number((await connection.ethers.provider.getNetwork()).chainId);
-    const deployment = await deploymentOf(coop, chainId);
+    deployment = await deploymentOf(coop, chainId);
     const dir = mkdtempSync(join(tmpdir(), "mutual-e2e-"));
     closers.push(async () => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, `${chainId}.json`), JSON.stringify(deployment));
@@ -244,7 +258,7 @@ describe("Members' app in a real browser", function () {
     expect(text).to.contain("proposal #9 queued in the timelock");
     expect(text).to.contain(`treasury paid 0.25 ETH to ${SUPPLIER.slice(0, 6)}`);
     expect(text).to.contain("proposal #9 executed");
-    expect(text).to.contain("proposal #9: deposit returned");
+    expect(text).to.contain(`proposal #9: deposit of ${hardhatAccount(bakery.members[0].account).slice(0, 6)}`);
     await shot("history");
 
     // A member leaves alone: no vote, only a confirmation.
@@ -261,5 +275,60 @@ describe("Members' app in a real browser", function () {
     await page.goto(`${app.url}/proposals/9`);
     await page.getByRole("heading", { name: "#9 Buy a proofing cabinet" }).waitFor();
     await shot("proposal-phone");
+  });
+
+  it("the audit of the same chain passes, and the history page shows its report: the same events, the same figures", async function () {
+    // The audit as `npm run audit -- --rpc … --deployment … --out …` runs it (it exits 0 exactly when `ok`).
+    const head = await coop.card.runner!.provider!.getBlockNumber();
+    const out = mkdtempSync(join(tmpdir(), "mutual-e2e-audit-"));
+    closers.push(async () => rmSync(out, { recursive: true, force: true }));
+    const result = await runAudit({ rpcUrl, deployment, abis: await loadCoopAbis(ROOT), outDir: out, toBlock: head });
+    expect(result.mismatches).to.deep.equal([]);
+    expect(result.findings).to.deep.equal([]);
+    expect(result.ok).to.equal(true);
+    expect(result.checks.head).to.be.greaterThan(300);
+    expect((await readdir(out)).sort()).to.deep.equal([...REPORT_FILES].sort());
+    const report = await readAuditReport(out);
+    expect(report.model.ok).to.equal(true);
+    expect(report.model.head.blockNumber).to.equal(head);
+
+    // The history page at the same head block.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${app.url}/history`);
+    await page.locator(`[data-testid="history-extent"][data-block="${head}"]`).waitFor();
+    const history = await readHistoryPage(page);
+    expect(compareHistoryWithReport(history, report)).to.deep.equal([]);
+    expect(history.entries).to.have.length(report.events.length);
+    expect(history.entries.length).to.be.greaterThan(100);
+    // This flow's own steps are among them, at the blocks the report gives.
+    const votes = history.entries.filter((e) => e.event.startsWith("VoteCast") && e.proposal === 9);
+    const [amara, ben] = [bakery.members[0], bakery.members[1]].map((m) => hardhatAccount(m.account));
+    expect(votes.map((e) => [e.member, e.what])).to.deep.equal([
+      [amara, `${short(amara)} cast 3 votes for proposal #9`],
+      [ben, `${short(ben)} cast 2 votes for proposal #9`],
+    ]);
+    const lastBlock = history.entries.filter((e) => e.block === head).map((e) => [e.event, e.member]);
+    expect(lastBlock).to.deep.include(["MemberResigned", ben]);
+
+    // The comparison notices a dropped, a reordered and an altered entry, and a figure shown wrong.
+    const vote = history.entries.indexOf(votes[0]);
+    const altered = (change: (entries: HistoryPage["entries"]) => HistoryPage["entries"]): HistoryPage => ({
+      ...history,
+      entries: change(history.entries.map((e) => ({ ...e }))),
+    });
+    const dropped = altered((es) => es.filter((_, i) => i !== vote));
+    const swapped = altered((es) => [...es.slice(0, vote), es[vote + 1], es[vote], ...es.slice(vote + 2)]);
+    const moreVotes = altered((es) => {
+      es[vote].what = es[vote].what.replace("cast 3 votes", "cast 4 votes");
+      return es;
+    });
+    const otherMember = altered((es) => {
+      es[vote].member = hardhatAccount(bakery.members[2].account);
+      return es;
+    });
+    for (const [name, wrong] of Object.entries({ dropped, swapped, moreVotes, otherMember })) {
+      expect(compareHistoryWithReport(wrong, report), name).to.not.deep.equal([]);
+    }
+    expect(compareHistoryWithReport(moreVotes, report).join("\n")).to.contain("tally").and.contain("vote #");
   });
 });

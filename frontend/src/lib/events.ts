@@ -44,8 +44,11 @@ export function describeEvent(e: ReplayEvent, numbers: ProposalNumbers): string 
       return `${p()} created by ${who("proposer")}`;
     case "ProposalDepositStaked":
       return `${p()}: ${a.amount} credits staked by ${who("proposer")}`;
-    case "ProposalDepositSettled":
-      return `${p()}: deposit ${a.returned ? `returned (${a.credited} credited)` : "burned"}`;
+    case "ProposalDepositSettled": {
+      // The holder is whoever holds the proposer's card now: nobody once it has been given back.
+      const holder = BigInt(a.holder as string) === 0n ? "" : ` of ${who("holder")}`;
+      return `${p()}: deposit${holder} ${a.returned ? `returned (${a.credited} credited)` : "burned"}`;
+    }
     case "VoteCast":
     case "VoteCastWithParams":
       return Number(a.support) === 2

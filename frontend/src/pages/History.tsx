@@ -2,8 +2,58 @@ import { Link, useLocation } from "react-router";
 import { useEffect } from "react";
 
 import { Empty, Page, WithCoop } from "../components/common.tsx";
-import { describeEvent } from "../lib/events.ts";
-import { when } from "../lib/format.ts";
+import { eventMember, eventProposal, type ReplayEvent } from "../../../lib/replay/index.ts";
+import { describeEvent, type ProposalNumbers } from "../lib/events.ts";
+import { short, when } from "../lib/format.ts";
+
+/**
+ * One event of the history: when, what in words, where (block and transaction) and which contract emitted it.
+ * The `data-*` attributes say the same for tools: the end-to-end test compares them with the audit's `events.csv`.
+ */
+export function HistoryEntry({
+  event: e,
+  numbers,
+  target,
+}: {
+  event: ReplayEvent;
+  numbers: ProposalNumbers;
+  target: boolean;
+}) {
+  const anchor = `e-${e.blockNumber}-${e.logIndex}`;
+  const id = eventProposal(e);
+  const proposal = id === null ? undefined : numbers.get(id);
+  const member = eventMember(e);
+  return (
+    <li
+      id={anchor}
+      className={target ? "target" : undefined}
+      data-block={e.blockNumber}
+      data-log={e.logIndex}
+      data-tx={e.transactionHash}
+      data-contract={e.contract}
+      data-event={e.name}
+      data-proposal={proposal}
+      data-member={member ?? undefined}
+    >
+      <a href={`#${anchor}`} className="when" title={`block ${e.blockNumber}, log ${e.logIndex}`}>
+        {when(e.timestamp)}
+      </a>
+      <span className="what">{describeEvent(e, numbers)}</span>
+      <span className="muted small">
+        <span className="where">
+          block {e.blockNumber} · tx <code title={e.transactionHash}>{short(e.transactionHash)}</code>
+        </span>{" "}
+        · {e.contract} · {e.name}
+        {proposal !== undefined && (
+          <>
+            {" "}
+            · <Link to={`/proposals/${proposal}`}>#{proposal}</Link>
+          </>
+        )}
+      </span>
+    </li>
+  );
+}
 
 export function History() {
   const location = useLocation();
@@ -17,7 +67,12 @@ export function History() {
         return (
           <Page
             title="History"
-            lead={`Every event of the co-op, in chain order, rebuilt by the auditor's replay: ${events.length} events up to block ${view.at.blockNumber}.`}
+            lead={
+              <span data-testid="history-extent" data-block={view.at.blockNumber}>
+                Every event of the co-op, in chain order, rebuilt by the auditor's replay: {events.length} events up to
+                block {view.at.blockNumber}.
+              </span>
+            }
           >
             {view.findings.length > 0 && (
               <div className="banner warn" role="alert">
@@ -30,23 +85,8 @@ export function History() {
               <ol className="timeline" data-testid="history">
                 {events.map((e) => {
                   const anchor = `e-${e.blockNumber}-${e.logIndex}`;
-                  const proposal = numbers.get(e.args.proposalId as bigint);
                   return (
-                    <li key={anchor} id={anchor} className={location.hash === `#${anchor}` ? "target" : undefined}>
-                      <a href={`#${anchor}`} className="when" title={`block ${e.blockNumber}, log ${e.logIndex}`}>
-                        {when(e.timestamp)}
-                      </a>
-                      <span className="what">{describeEvent(e, numbers)}</span>
-                      <span className="muted small">
-                        {e.contract} · {e.name}
-                        {proposal !== undefined && (
-                          <>
-                            {" "}
-                            · <Link to={`/proposals/${proposal}`}>#{proposal}</Link>
-                          </>
-                        )}
-                      </span>
-                    </li>
+                    <HistoryEntry key={anchor} event={e} numbers={numbers} target={location.hash === `#${anchor}`} />
                   );
                 })}
               </ol>

@@ -1,7 +1,7 @@
 /**
  * The audit's report folder: report.md (readable, with chart.svg), model.json (the whole rebuilt model and
- * every check), and CSV files: members, proposals, votes and the credit ledger. Votes and ledger rows are
- * written while the replay runs, so they never sit in memory.
+ * every check), and CSV files: members, proposals, every event, votes and the credit ledger. Event, vote and
+ * ledger rows are written while the replay runs, so they never sit in memory.
  */
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
@@ -9,6 +9,7 @@ import { join } from "node:path";
 
 import { formatEther } from "ethers";
 
+import { eventMember, eventProposal, type ReplayEvent } from "../../../lib/replay/events.ts";
 import type { CreditEntry, ReplaySink, VoteEntry } from "../../../lib/replay/model.ts";
 import { toJson, type CoopView } from "../../../lib/replay/view.ts";
 import type { AuditResult } from "./run.ts";
@@ -19,6 +20,7 @@ export const REPORT_FILES = [
   "model.json",
   "members.csv",
   "proposals.csv",
+  "events.csv",
   "votes.csv",
   "credit-ledger.csv",
 ] as const;
@@ -34,12 +36,18 @@ export function csvField(value: unknown): string {
 const csvRow = (fields: unknown[]) => `${fields.map(csvField).join(",")}\n`;
 const iso = (t: number) => new Date(t * 1000).toISOString().replace(".000Z", "Z");
 
-/** Streams the votes and the credit ledger to CSV files while the replay runs. */
+/** The header of `events.csv`: one row per event, in chain order. */
+export const EVENTS_CSV_HEADER = ["block", "log", "time", "transaction", "contract", "event", "proposal", "member"];
+
+/** Streams every event, the votes and the credit ledger to CSV files while the replay runs. */
 export class StreamingCsvSink implements ReplaySink {
+  private readonly events: WriteStream;
   private readonly votes: WriteStream;
   private readonly ledger: WriteStream;
 
   constructor(dir: string) {
+    this.events = createWriteStream(join(dir, "events.csv"));
+    this.events.write(csvRow(EVENTS_CSV_HEADER));
     this.votes = createWriteStream(join(dir, "votes.csv"));
     this.ledger = createWriteStream(join(dir, "credit-ledger.csv"));
     this.votes.write(
@@ -59,6 +67,21 @@ export class StreamingCsvSink implements ReplaySink {
     );
     this.ledger.write(
       csvRow(["block", "time", "transaction", "member", "kind", "change", "balance", "epoch", "proposal"]),
+    );
+  }
+
+  event(e: ReplayEvent): void {
+    this.events.write(
+      csvRow([
+        e.blockNumber,
+        e.logIndex,
+        iso(e.timestamp),
+        e.transactionHash,
+        e.contract,
+        e.name,
+        eventProposal(e),
+        eventMember(e),
+      ]),
     );
   }
 
@@ -98,7 +121,7 @@ export class StreamingCsvSink implements ReplaySink {
 
   async close(): Promise<void> {
     await Promise.all(
-      [this.votes, this.ledger].map(
+      [this.events, this.votes, this.ledger].map(
         (s) => new Promise<void>((resolve, reject) => s.end((e?: Error | null) => (e ? reject(e) : resolve()))),
       ),
     );
@@ -277,7 +300,7 @@ export function reportMarkdown(r: AuditResult): string {
     "## Files",
     "",
     "- `model.json`: the whole rebuilt model and every mismatch",
-    "- `members.csv`, `proposals.csv`, `votes.csv`, `credit-ledger.csv`",
+    "- `members.csv`, `proposals.csv`, `events.csv`, `votes.csv`, `credit-ledger.csv`",
     "",
   );
   return lines.join("\n");
