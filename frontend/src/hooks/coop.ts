@@ -1,25 +1,18 @@
 /**
  * The co-op's data for the pages. The addresses come from the deployment's addresses file; the history — members,
  * proposals, tallies, deposits, every event — is rebuilt in the browser by the same replay the auditor runs
- * (`lib/replay`, fed by the audit's log reader), refreshed at each new block; live figures (balances, states,
- * receipts) are read from the contracts through wagmi.
+ * (`lib/replay`, fed by the audit's log reader) and carried forward at each new block by reading only that block's
+ * logs (`LiveHistory`); live figures (balances, states, receipts) are read from the contracts through wagmi.
  */
 import { useQuery } from "@tanstack/react-query";
 import { useBlockNumber } from "wagmi";
 
 import { CHAIN_ID, RPC_URL } from "../env.ts";
 import { parseDeployment, deploymentFile, type Deployment } from "../../../lib/deployment.ts";
-import {
-  COOP_CONTRACTS,
-  LogOrderGuard,
-  Replay,
-  coopView,
-  createLogDecoder,
-  type CoopView,
-  type ReplayEvent,
-} from "../../../lib/replay/index.ts";
 import { JsonRpc } from "../../../scripts/lib/audit/rpc.ts";
-import { fetchLogChunks } from "../../../scripts/lib/audit/fetch-logs.ts";
+import { LiveHistory, type CoopAbis, type CoopHistory } from "../lib/live-history.ts";
+
+export type { CoopHistory };
 import { membershipCardAbi, mutualGovernorAbi, timelockControllerAbi, voiceCreditsAbi } from "../generated/abis.ts";
 
 const abis = {
@@ -27,7 +20,7 @@ const abis = {
   VoiceCredits: voiceCreditsAbi,
   MutualGovernor: mutualGovernorAbi,
   TimelockController: timelockControllerAbi,
-} as never;
+} as unknown as CoopAbis;
 
 /** The co-op on the app's chain: `deploy/addresses/<chainId>.json`, as the server publishes it. */
 export function useDeployment() {
@@ -44,36 +37,21 @@ export function useDeployment() {
   });
 }
 
-export interface CoopHistory {
-  view: CoopView;
-  events: ReplayEvent[];
-}
+/** One live history per co-op and endpoint, kept for as long as the page is open. */
+const histories = new Map<string, LiveHistory>();
 
-/** Replays the co-op's history from its events up to the head block. */
-export async function replayCoop(deployment: Deployment, rpcUrl = RPC_URL): Promise<CoopHistory> {
-  const rpc = new JsonRpc(rpcUrl, { attempts: 2, backoffMs: 200, timeoutMs: 15_000 });
-  const head = await rpc.send<{ number: string; timestamp: string }>("eth_getBlockByNumber", ["latest", false]);
-  const toBlock = Number(head.number);
-  const replay = new Replay(deployment.contracts);
-  const decode = createLogDecoder(deployment, abis);
-  const guard = new LogOrderGuard(deployment.deployBlock, toBlock);
-  const events: ReplayEvent[] = [];
-  const addresses = COOP_CONTRACTS.map((c) => deployment.contracts[c]);
-  for await (const chunk of fetchLogChunks(rpc, addresses, deployment.deployBlock, toBlock)) {
-    guard.range(chunk.fromBlock, chunk.toBlock);
-    for (const log of chunk.logs) {
-      guard.log({ blockNumber: Number(log.blockNumber), logIndex: Number(log.logIndex), removed: log.removed });
-      const event = decode(log, log.timestamp);
-      replay.apply(event);
-      events.push(event);
-    }
+/** The co-op's history up to the head block: replayed in full the first time, then only the new blocks' logs. */
+export function coopHistory(deployment: Deployment, rpcUrl = RPC_URL): Promise<CoopHistory> {
+  const key = `${rpcUrl} ${deployment.chainId} ${deployment.contracts.MutualGovernor} ${deployment.deployBlock}`;
+  let live = histories.get(key);
+  if (live === undefined) {
+    live = new LiveHistory(deployment, new JsonRpc(rpcUrl, { attempts: 2, backoffMs: 200, timeoutMs: 15_000 }), abis);
+    histories.set(key, live);
   }
-  guard.finish();
-  replay.close();
-  return { view: coopView(replay, toBlock, Number(head.timestamp)), events };
+  return live.refresh();
 }
 
-/** The replayed co-op, rebuilt whenever a block is mined. */
+/** The replayed co-op, brought up to date whenever a block is mined. */
 export function useCoop() {
   const deployment = useDeployment();
   const block = useBlockNumber({ watch: true });
@@ -81,6 +59,6 @@ export function useCoop() {
     queryKey: ["coop", deployment.data?.contracts.MutualGovernor, block.data?.toString()],
     enabled: deployment.data !== undefined,
     placeholderData: (previous) => previous,
-    queryFn: () => replayCoop(deployment.data!),
+    queryFn: () => coopHistory(deployment.data!),
   });
 }

@@ -1,0 +1,205 @@
+/**
+ * The app's live history (frontend/src/lib/live-history.ts) on a real chain served over HTTP: the seeded demo co-op,
+ * then new blocks, then chains that changed under it. After every refresh its history must equal a replay of the
+ * whole chain from scratch, and it must have read only the blocks it had not read yet.
+ */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import hre from "hardhat";
+
+import { deployCoop, type Coop } from "../../scripts/lib/deploy-coop.ts";
+import { ROOT, deploymentOf } from "../../scripts/lib/deployment-file.ts";
+import { JsonRpc } from "../../scripts/lib/audit/rpc.ts";
+import { bakery, demoCoopConfig } from "../../seeds/bakery.ts";
+import { seedCoop } from "../../seeds/seed.ts";
+import type { Deployment } from "../../lib/deployment.ts";
+import { LiveHistory, type CoopAbis, type CoopHistory } from "../../frontend/src/lib/live-history.ts";
+import {
+  membershipCardAbi,
+  mutualGovernorAbi,
+  timelockControllerAbi,
+  voiceCreditsAbi,
+} from "../../frontend/src/generated/abis.ts";
+
+const abis = {
+  MembershipCard: membershipCardAbi,
+  VoiceCredits: voiceCreditsAbi,
+  MutualGovernor: mutualGovernorAbi,
+  TimelockController: timelockControllerAbi,
+} as unknown as CoopAbis;
+
+/** A JsonRpc that remembers the block ranges of its eth_getLogs calls. */
+class CountingRpc extends JsonRpc {
+  ranges: [number, number][] = [];
+  override send<T>(method: string, params: unknown[]): Promise<T> {
+    if (method === "eth_getLogs") {
+      const { fromBlock, toBlock } = params[0] as { fromBlock: string; toBlock: string };
+      this.ranges.push([Number(fromBlock), Number(toBlock)]);
+    }
+    return super.send<T>(method, params);
+  }
+}
+
+/** A history as plain JSON (bigints as strings), so that two can be compared field by field. */
+function plain(history: CoopHistory): unknown {
+  return JSON.parse(JSON.stringify(history, (_, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)));
+}
+
+describe("The app's live history follows the chain block by block", function () {
+  this.timeout(300_000);
+  const closers: (() => Promise<unknown>)[] = [];
+  let url: string;
+  let coop: Coop;
+  let deployment: Deployment;
+  let connection: Awaited<ReturnType<typeof hre.network.create>>;
+  let rpc: CountingRpc;
+  let live: LiveHistory;
+
+  before(async function () {
+    const server = await hre.network.createServer("default", "127.0.0.1", 0);
+    const { port } = await server.listen();
+    closers.push(() => server.close());
+    url = `http://127.0.0.1:${port}`;
+    connection = await hre.network.create({ network: "localhost", override: { url } });
+    const deploymentId = `test-live-history-${process.pid}`;
+    closers.push(async () =>
+      rmSync(join(ROOT, "deploy", "deployments", deploymentId), { recursive: true, force: true }),
+    );
+    const deployConnection = {
+      ethers: connection.ethers,
+      ignition: {
+        deploy: (module: Parameters<typeof connection.ignition.deploy>[0], options?: object) =>
+          connection.ignition.deploy(module, { ...options, deploymentId }),
+      },
+    };
+    const accounts = (await connection.ethers.getSigners()).map((s) => s.address);
+    coop = await deployCoop(deployConnection, demoCoopConfig(bakery, accounts));
+    await seedCoop(connection, coop, bakery, () => {});
+    deployment = await deploymentOf(coop, (await connection.ethers.provider.getNetwork()).chainId);
+    rpc = new CountingRpc(url, { attempts: 1 });
+    live = new LiveHistory(deployment, rpc, abis);
+  });
+
+  after(async function () {
+    for (const close of closers.reverse()) await close().catch(() => {});
+  });
+
+  /** A replay of the whole chain by a history that has read nothing yet. */
+  async function fromScratch(): Promise<CoopHistory> {
+    return new LiveHistory(deployment, new JsonRpc(url, { attempts: 1 }), abis).refresh();
+  }
+
+  async function head(): Promise<number> {
+    return connection.ethers.provider.getBlockNumber();
+  }
+
+  /** A member who has not voted on the open proposal casts one vote on it; returns the proposal's id. */
+  async function voteOnTheOpenProposal(history: CoopHistory): Promise<bigint> {
+    const open = history.view.proposals.find((p) => p.state === "Active");
+    expect(open, "the demo has an open vote").to.not.equal(undefined);
+    const voted = new Set(open!.receipts.map((r) => r.voter));
+    const members = new Set(
+      history.view.members.filter((m) => m.isMember && m.since <= open!.voteStart).map((m) => m.address),
+    );
+    const signer = (await connection.ethers.getSigners()).find((s) => members.has(s.address) && !voted.has(s.address));
+    expect(signer, "a member who has not voted yet").to.not.equal(undefined);
+    await (await coop.governor.connect(signer!).castVote(open!.id, 1)).wait();
+    return open!.id;
+  }
+
+  it("replays the seeded co-op in full the first time, reading every block from the deployment's", async function () {
+    const first = await live.refresh();
+    const top = await head();
+    expect(first.view.at.blockNumber).to.equal(top);
+    expect(first.events.length).to.be.greaterThan(100);
+    expect(rpc.ranges[0][0]).to.equal(deployment.deployBlock);
+    expect(rpc.ranges.at(-1)![1]).to.equal(top);
+    expect(live.replays).to.equal(1);
+    expect(plain(first)).to.deep.equal(plain(await fromScratch()));
+  });
+
+  it("reads no logs when no block was mined, and only the new block's logs after a vote", async function () {
+    rpc.ranges = [];
+    const same = await live.refresh();
+    expect(rpc.ranges).to.deep.equal([]);
+    const before = await head();
+
+    const id = await voteOnTheOpenProposal(same);
+    const after = await live.refresh();
+    expect(rpc.ranges).to.deep.equal([[before + 1, before + 1]]);
+    expect(after.events.length).to.equal(same.events.length + 1);
+    expect(after.events.at(-1)).to.include({ name: "VoteCast", blockNumber: before + 1 });
+    expect(after.events.at(-1)!.args.proposalId).to.equal(id);
+    expect(live.replays).to.equal(1);
+    expect(plain(after)).to.deep.equal(plain(await fromScratch()));
+  });
+
+  it("replays again from the deployment block when a block it read was replaced (same height, another hash)", async function () {
+    const base = await live.refresh();
+    const snapshot = await connection.provider.request({ method: "evm_snapshot", params: [] });
+    await voteOnTheOpenProposal(base);
+    const withVote = await live.refresh();
+    expect(withVote.events.length).to.equal(base.events.length + 1);
+
+    // The vote's block is replaced by an empty block with another timestamp: the same height, another hash.
+    await connection.provider.request({ method: "evm_revert", params: [snapshot] });
+    await connection.provider.request({ method: "evm_increaseTime", params: [17] });
+    await connection.provider.request({ method: "evm_mine", params: [] });
+    rpc.ranges = [];
+    const replaced = await live.refresh();
+    expect(live.replays).to.equal(2);
+    expect(rpc.ranges[0][0]).to.equal(deployment.deployBlock);
+    expect(replaced.events.length).to.equal(base.events.length);
+    expect(plain(replaced)).to.deep.equal(plain(await fromScratch()));
+  });
+
+  it("replays again when a block it read was replaced and the chain has grown past it", async function () {
+    const base = await live.refresh();
+    const snapshot = await connection.provider.request({ method: "evm_snapshot", params: [] });
+    await voteOnTheOpenProposal(base);
+    await live.refresh();
+    const replaysBefore = live.replays;
+
+    // The vote's block is replaced by an empty one and another block follows: the head is above the block read.
+    await connection.provider.request({ method: "evm_revert", params: [snapshot] });
+    await connection.provider.request({ method: "evm_increaseTime", params: [23] });
+    await connection.provider.request({ method: "evm_mine", params: [] });
+    await connection.provider.request({ method: "evm_mine", params: [] });
+    const grown = await live.refresh();
+    expect(live.replays).to.equal(replaysBefore + 1);
+    expect(grown.view.at.blockNumber).to.equal(base.view.at.blockNumber + 2);
+    expect(grown.events.length).to.equal(base.events.length);
+    expect(plain(grown)).to.deep.equal(plain(await fromScratch()));
+  });
+
+  it("replays again when the chain went back below the block it read (a local chain reverted)", async function () {
+    const snapshot = await connection.provider.request({ method: "evm_snapshot", params: [] });
+    const base = await live.refresh();
+    await voteOnTheOpenProposal(base);
+    await connection.provider.request({ method: "evm_mine", params: [] });
+    await live.refresh();
+    const replaysBefore = live.replays;
+
+    await connection.provider.request({ method: "evm_revert", params: [snapshot] });
+    const reverted = await live.refresh();
+    expect(live.replays).to.equal(replaysBefore + 1);
+    expect(reverted.view.at.blockNumber).to.equal(await head());
+    expect(plain(reverted)).to.deep.equal(plain(base));
+  });
+
+  it("refuses a chain whose head is below the co-op's deployment block, naming both", async function () {
+    const wrong = new LiveHistory({ ...deployment, deployBlock: (await head()) + 1_000 }, new JsonRpc(url), abis);
+    const top = await head();
+    let error: unknown;
+    await wrong.refresh().catch((e: unknown) => (error = e));
+    expect(String(error)).to.include(`head block ${top} is below the co-op's deployment block ${top + 1_000}`);
+  });
+
+  it("serves concurrent refreshes one after the other, each with the whole history", async function () {
+    const [a, b] = await Promise.all([live.refresh(), live.refresh()]);
+    expect(plain(a)).to.deep.equal(plain(b));
+    expect(plain(b)).to.deep.equal(plain(await fromScratch()));
+  });
+});
