@@ -1,12 +1,30 @@
 /**
  * Shared set-up for the MutualGovernor and signed-ballot tests: a co-op deployed with deployCoop,
- * proposals, the whole governance cycle (propose → vote → queue → execute), and a read-out of every
- * piece of state a refused vote must leave untouched.
+ * proposals, the whole governance cycle (propose → vote → queue → execute), ballots signed exactly as the
+ * app signs them (lib/ballots.ts), and a read-out of every piece of state a refused vote must leave untouched.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import { expect } from "chai";
-import { AbiCoder, ZeroHash, id as keccakText, toBeHex, type Interface, type Result } from "ethers";
+import {
+  AbiCoder,
+  ZeroHash,
+  id as keccakText,
+  toBeHex,
+  type Interface,
+  type Result,
+  type TypedDataDomain,
+  type TypedDataField,
+} from "ethers";
+
+import {
+  Support,
+  governorDomain,
+  quadraticBallotTypes,
+  type GovernorDomain,
+  type QuadraticBallotMessage,
+  type SignedBallot,
+} from "../../lib/ballots.ts";
 
 import {
   defaultConfig,
@@ -359,3 +377,70 @@ export async function readAccounts(ctx: Ctx, proposalIds: bigint[], accounts: st
     ),
   };
 }
+
+/** Anything that signs EIP-712 data as ethers' signers do: a Hardhat signer or a Wallet. */
+export interface TypedDataSigner {
+  address: string;
+  signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: object): Promise<string>;
+}
+
+/** The co-op governor's EIP-712 domain, as the app builds it (lib/ballots.ts): its name, the chain, its address. */
+export async function coopDomain(ctx: Ctx): Promise<GovernorDomain> {
+  const { governor } = ctx.coop;
+  const { chainId } = await ctx.ethers.provider.getNetwork();
+  return governorDomain(await governor.name(), chainId, await governor.getAddress());
+}
+
+/** Signs `message` over `domain` exactly as the app does: the QuadraticBallot types of lib/ballots.ts. */
+export async function signBallotMessage(
+  signer: TypedDataSigner,
+  domain: GovernorDomain,
+  message: QuadraticBallotMessage,
+): Promise<SignedBallot> {
+  return { ...message, signature: await signer.signTypedData(domain, quadraticBallotTypes, message) };
+}
+
+/**
+ * A ballot signed by `signer` over `domain` (the co-op's own unless given), for itself unless `fields.voter` says
+ * otherwise. Unless given: one vote for, the voter's current nonce on the proposal, a deadline an hour away, no reason.
+ */
+export async function signBallot(
+  ctx: Ctx,
+  signer: TypedDataSigner,
+  fields: Partial<QuadraticBallotMessage> & { proposalId: bigint },
+  domain?: GovernorDomain,
+): Promise<SignedBallot> {
+  const voter = fields.voter ?? signer.address;
+  const message: QuadraticBallotMessage = {
+    proposalId: fields.proposalId,
+    support: fields.support ?? Support.For,
+    voter,
+    votes: fields.votes ?? 1n,
+    nonce: fields.nonce ?? (await ctx.coop.governor.ballotNonce(fields.proposalId, voter)),
+    deadline: fields.deadline ?? BigInt(await ctx.helpers.time.latest()) + 3600n,
+    reason: fields.reason ?? "",
+  };
+  return signBallotMessage(signer, domain ?? (await coopDomain(ctx)), message);
+}
+
+/** OpenZeppelin Governor's EIP-712 types for castVoteBySig. */
+export const ozBallotTypes = {
+  Ballot: [
+    { name: "proposalId", type: "uint256" },
+    { name: "support", type: "uint8" },
+    { name: "voter", type: "address" },
+    { name: "nonce", type: "uint256" },
+  ],
+};
+
+/** OpenZeppelin Governor's EIP-712 types for castVoteWithReasonAndParamsBySig. */
+export const ozExtendedBallotTypes = {
+  ExtendedBallot: [
+    { name: "proposalId", type: "uint256" },
+    { name: "support", type: "uint8" },
+    { name: "voter", type: "address" },
+    { name: "nonce", type: "uint256" },
+    { name: "reason", type: "string" },
+    { name: "params", type: "bytes" },
+  ],
+};
