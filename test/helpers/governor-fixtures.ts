@@ -131,6 +131,23 @@ export async function deployCoopWithMembers(
   return { ethers, helpers, coop, deployer, members, outsiders };
 }
 
+/**
+ * The fixtures most governance tests start from, for `loadFixture` (call once per file, so that each keeps its
+ * identity): `coop`, ten EOA members with the default parameters (20% quorum, deposit 10, 100 credits a week, cap
+ * 400); `openProposal`, the same co-op with one proposal by members[0] open for voting.
+ */
+export function coopFixtures(connection: DeployConnection & { networkHelpers: NetworkHelpers }) {
+  return {
+    coopFixture: async (): Promise<Ctx> => deployCoopWithMembers(connection),
+    openProposalFixture: async (): Promise<Ctx & { p: ProposalRef }> => {
+      const ctx = await deployCoopWithMembers(connection);
+      const p = await propose(ctx, ctx.members[0], "Buy a second oven");
+      await startVoting(ctx, p);
+      return { ...ctx, p };
+    },
+  };
+}
+
 /** A harmless action: send nothing to the timelock (its `receive` accepts it). */
 export async function noopAction(ctx: Ctx): Promise<Action> {
   return { target: await ctx.coop.timelock.getAddress(), value: 0n, data: "0x" };
@@ -348,6 +365,34 @@ export async function expectUnchanged(
   const before = await readState(ctx, proposalIds, accounts);
   await attempt();
   expect(await readState(ctx, proposalIds, accounts)).to.deep.equal(before);
+}
+
+/**
+ * Asserts that each of `voters`, voting on `proposalId` with castVote on each of `supports` in turn, is refused
+ * with MutualGovernorNotEligible(voter, snapshot), and that {readState} of the proposal and the voters is unchanged.
+ */
+export async function expectNotEligible(
+  ctx: Ctx,
+  proposalId: bigint,
+  voters: HardhatEthersSigner[],
+  supports: number[] = [Support.For],
+): Promise<void> {
+  const { governor } = ctx.coop;
+  const snapshot = await governor.proposalSnapshot(proposalId);
+  await expectUnchanged(
+    ctx,
+    [proposalId],
+    voters.map((v) => v.address),
+    async () => {
+      for (const voter of voters) {
+        for (const support of supports) {
+          await expect(governor.connect(voter).castVote(proposalId, support))
+            .to.be.revertedWithCustomError(governor, "MutualGovernorNotEligible")
+            .withArgs(voter.address, snapshot);
+        }
+      }
+    },
+  );
 }
 
 /** The timestamp of the block that mined `tx`. */

@@ -36,10 +36,12 @@ import {
   advanceTo,
   buildProposal,
   call,
+  coopFixtures,
   coopDomain,
   deployCoopWithMembers,
   encodeVotes,
   endVoting,
+  expectNotEligible,
   expectUnchanged,
   govern,
   governWhileOpen,
@@ -76,18 +78,7 @@ const EMPTY_CODE_HASH = keccak256("0x");
 // Fixtures and helpers
 // ------------------------------------------------------------------------------------------------------
 
-/** Ten EOA members, the default parameters (20% quorum, deposit 10, 100 credits a week, cap 400). */
-async function coopFixture(): Promise<Ctx> {
-  return deployCoopWithMembers(connection);
-}
-
-/** The same co-op with one proposal (by members[0]) open for voting. */
-async function openProposalFixture(): Promise<Ctx & { p: ProposalRef }> {
-  const ctx = await deployCoopWithMembers(connection);
-  const p = await propose(ctx, ctx.members[0], "Buy a second oven");
-  await startVoting(ctx, p);
-  return { ...ctx, p };
-}
+const { coopFixture, openProposalFixture } = coopFixtures(connection);
 
 interface BallotCtx extends Ctx {
   /** Two proposals open for voting. */
@@ -496,15 +487,8 @@ describe("Attacks on a Mutual co-op", function () {
           },
         },
       );
-      const snapshot = await governor.proposalSnapshot(target.id);
       expect(await card.cardOf(newKey.address)).to.not.equal(0n);
-      await expectUnchanged(ctx, [target.id], [lostKey.address, newKey.address], async () => {
-        for (const voter of [newKey, lostKey]) {
-          await expect(governor.connect(voter).castVote(target.id, Support.For))
-            .to.be.revertedWithCustomError(governor, "MutualGovernorNotEligible")
-            .withArgs(voter.address, snapshot);
-        }
-      });
+      await expectNotEligible(ctx, target.id, [newKey, lostKey]);
       expect([...(await governor.receiptOf(target.id, lostKey.address))]).to.deep.equal([true, 1n, 2n, voteCost(2n)]);
       expect(await governor.hasVoted(target.id, newKey.address)).to.equal(false);
       const tally = await governor.proposalTally(target.id);
