@@ -2,6 +2,7 @@
  * Shared set-up for the MutualGovernor and signed-ballot tests: a co-op deployed with deployCoop,
  * proposals, the whole governance cycle (propose → vote → queue → execute), ballots signed exactly as the
  * app signs them (lib/ballots.ts), and a read-out of every piece of state a refused vote must leave untouched.
+ * For the card and credits tests: a card and a credits ledger deployed on their own, without a governor.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
@@ -26,7 +27,9 @@ import {
   type SignedBallot,
 } from "../../lib/ballots.ts";
 
+import type { MembershipCard, VoiceCredits } from "../../types/ethers-contracts/index.ts";
 import {
+  DAY,
   defaultConfig,
   deployCoop,
   type Coop,
@@ -489,3 +492,75 @@ export const ozExtendedBallotTypes = {
     { name: "params", type: "bytes" },
   ],
 };
+
+/** Deploys a MembershipCard named `name` (symbol BAKE) owned by `owner`. */
+export async function deployCard(
+  ethers: HardhatEthers,
+  owner: HardhatEthersSigner,
+  name = "Bakery Co-op",
+): Promise<MembershipCard> {
+  const card = (await ethers.deployContract(
+    "MembershipCard",
+    [name, "BAKE", owner.address],
+    owner,
+  )) as unknown as MembershipCard;
+  await card.waitForDeployment();
+  return card;
+}
+
+/**
+ * Deploys a VoiceCredits ledger (symbol VOICE) for `card`, owned by `owner`. Unless given: named "Bakery Voice
+ * Credits", weekly epochs of 100 credits, a cap of 400.
+ */
+export async function deployCredits(
+  ethers: HardhatEthers,
+  card: MembershipCard,
+  owner: HardhatEthersSigner,
+  options: { name?: string; epochLength?: number | bigint; creditsPerEpoch?: bigint; maxBalance?: bigint } = {},
+): Promise<VoiceCredits> {
+  const credits = (await ethers.deployContract(
+    "VoiceCredits",
+    [
+      await card.getAddress(),
+      options.name ?? "Bakery Voice Credits",
+      "VOICE",
+      options.epochLength ?? 7 * DAY,
+      options.creditsPerEpoch ?? 100n,
+      options.maxBalance ?? 400n,
+      owner.address,
+    ],
+    owner,
+  )) as unknown as VoiceCredits;
+  await credits.waitForDeployment();
+  return credits;
+}
+
+/** A card and its credits owned by the deployer, with a plain signer as the credits' governor; and the other signers. */
+export interface OwnedCard {
+  card: MembershipCard;
+  credits: VoiceCredits;
+  owner: HardhatEthersSigner;
+  gov: HardhatEthersSigner;
+  alice: HardhatEthersSigner;
+  bob: HardhatEthersSigner;
+  carol: HardhatEthersSigner;
+  dave: HardhatEthersSigner;
+  stranger: HardhatEthersSigner;
+}
+
+/**
+ * A card and a credits ledger (default schedule) bound to each other and owned by the deployer, signer 0 (so
+ * governance-only functions can be called directly), with signer 1 as the governor (so spending and deposits can be
+ * exercised without a governor contract).
+ */
+export async function deployOwnedCard(
+  ethers: HardhatEthers,
+  names: { card?: string; credits?: string } = {},
+): Promise<OwnedCard> {
+  const [owner, gov, alice, bob, carol, dave, stranger] = await ethers.getSigners();
+  const card = await deployCard(ethers, owner, names.card);
+  const credits = await deployCredits(ethers, card, owner, { name: names.credits });
+  await (await card.bindVoiceCredits(await credits.getAddress())).wait();
+  await (await credits.setGovernor(gov.address)).wait();
+  return { card, credits, owner, gov, alice, bob, carol, dave, stranger };
+}
