@@ -6,7 +6,7 @@ import type { ContractTransactionResponse, LogDescription } from "ethers";
 import { accrue } from "../../lib/quadratic.ts";
 import { DAY, defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.ts";
 import type { VoiceCredits } from "../../types/ethers-contracts/index.ts";
-import { deployCredits, deployOwnedCard, type OwnedCard } from "../helpers/governor-fixtures.ts";
+import { blockTime, deployCredits, deployOwnedCard, type OwnedCard } from "../helpers/governor-fixtures.ts";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -57,19 +57,7 @@ async function deployedCoopFixture() {
 // Helpers
 // ------------------------------------------------------------------------------------------------
 
-async function timestampOf(tx: Promise<ContractTransactionResponse> | ContractTransactionResponse): Promise<number> {
-  const receipt = await (await tx).wait();
-  if (receipt === null) throw new Error("transaction was not mined");
-  const block = await ethers.provider.getBlock(receipt.blockNumber);
-  if (block === null) throw new Error("block not found");
-  return block.timestamp;
-}
-
-/** Sends `send()` in a block with exactly timestamp `t`. */
-async function sendAt(t: number, send: () => Promise<ContractTransactionResponse>): Promise<void> {
-  await time.setNextBlockTimestamp(t);
-  expect(await timestampOf(send())).to.equal(t);
-}
+const { sendAt } = blockTime(connection);
 
 /** The positional values of a struct or multi-value result, as a plain array. */
 function tuple(x: readonly bigint[]): bigint[] {

@@ -12,6 +12,7 @@ import {
   ZeroHash,
   id as keccakText,
   toBeHex,
+  type ContractTransactionResponse,
   type Interface,
   type Result,
   type TypedDataDomain,
@@ -563,4 +564,24 @@ export async function deployOwnedCard(
   await (await card.bindVoiceCredits(await credits.getAddress())).wait();
   await (await credits.setGovernor(gov.address)).wait();
   return { card, credits, owner, gov, alice, bob, carol, dave, stranger };
+}
+
+/**
+ * Block-time helpers for `connection`: `timestampOf(tx)`, the timestamp of the block that mined `tx`;
+ * `sendAt(t, send)`, sends `send()` in a block with exactly timestamp `t` and checks that it was mined then.
+ */
+export function blockTime(connection: { ethers: HardhatEthers; networkHelpers: NetworkHelpers }) {
+  const { ethers, networkHelpers } = connection;
+  async function timestampOf(tx: Promise<ContractTransactionResponse> | ContractTransactionResponse): Promise<number> {
+    const receipt = await (await tx).wait();
+    if (receipt === null) throw new Error("transaction was not mined");
+    const block = await ethers.provider.getBlock(receipt.blockNumber);
+    if (block === null) throw new Error("block not found");
+    return block.timestamp;
+  }
+  async function sendAt(t: number, send: () => Promise<ContractTransactionResponse>): Promise<void> {
+    await networkHelpers.time.setNextBlockTimestamp(t);
+    expect(await timestampOf(send())).to.equal(t);
+  }
+  return { timestampOf, sendAt };
 }

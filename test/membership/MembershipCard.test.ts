@@ -2,11 +2,11 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { ZeroAddress, getAddress, toBeHex } from "ethers";
-import type { ContractTransactionResponse, Interface } from "ethers";
+import type { Interface } from "ethers";
 
 import { DAY, defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.ts";
 import type { MembershipCard } from "../../types/ethers-contracts/index.ts";
-import { deployCard, deployCredits, deployOwnedCard, type OwnedCard } from "../helpers/governor-fixtures.ts";
+import { blockTime, deployCard, deployCredits, deployOwnedCard, type OwnedCard } from "../helpers/governor-fixtures.ts";
 import { storageSlot } from "../helpers/storage-layout.ts";
 
 const connection = await network.create();
@@ -66,19 +66,7 @@ const ampersandNameFixture = () => namedCard(AMPERSAND_NAME);
 // Helpers
 // ------------------------------------------------------------------------------------------------
 
-async function timestampOf(tx: Promise<ContractTransactionResponse> | ContractTransactionResponse): Promise<number> {
-  const receipt = await (await tx).wait();
-  if (receipt === null) throw new Error("transaction was not mined");
-  const block = await ethers.provider.getBlock(receipt.blockNumber);
-  if (block === null) throw new Error("block not found");
-  return block.timestamp;
-}
-
-/** Sends `send()` in a block with exactly timestamp `t` and checks that it was mined then. */
-async function sendAt(t: number, send: () => Promise<ContractTransactionResponse>): Promise<void> {
-  await time.setNextBlockTimestamp(t);
-  expect(await timestampOf(send())).to.equal(t);
-}
+const { timestampOf, sendAt } = blockTime(connection);
 
 /** Everything the register exposes about `accounts` and the cards ever issued, for "nothing changed" checks. */
 async function cardState(card: MembershipCard, accounts: string[]) {
