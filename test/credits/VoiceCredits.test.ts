@@ -1,12 +1,12 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { ZeroAddress } from "ethers";
 import type { ContractTransactionResponse, LogDescription } from "ethers";
 
 import { accrue } from "../../lib/quadratic.ts";
 import { DAY, defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.ts";
-import type { MembershipCard, VoiceCredits } from "../../types/ethers-contracts/index.ts";
+import type { VoiceCredits } from "../../types/ethers-contracts/index.ts";
+import { blockTime, deployCredits, deployOwnedCard, type OwnedCard } from "../helpers/governor-fixtures.ts";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -28,53 +28,15 @@ enum SpendStatus {
 // Fixtures
 // ------------------------------------------------------------------------------------------------
 
-interface Owned {
-  card: MembershipCard;
-  credits: VoiceCredits;
-  owner: HardhatEthersSigner;
-  gov: HardhatEthersSigner;
-  alice: HardhatEthersSigner;
-  bob: HardhatEthersSigner;
-  carol: HardhatEthersSigner;
-  dave: HardhatEthersSigner;
-  stranger: HardhatEthersSigner;
+interface Owned extends OwnedCard {
   /** When schedule 0 (and epoch 0) started: the credits' deployment time. */
   start: number;
 }
 
-async function deployCredits(
-  card: MembershipCard,
-  owner: HardhatEthersSigner,
-  epochLength: number | bigint = WEEK,
-  creditsPerEpoch = CREDITS_PER_EPOCH,
-  maxBalance = MAX_BALANCE,
-): Promise<VoiceCredits> {
-  const credits = (await ethers.deployContract(
-    "VoiceCredits",
-    [await card.getAddress(), "Bakery Voice Credits", "VOICE", epochLength, creditsPerEpoch, maxBalance, owner.address],
-    owner,
-  )) as unknown as VoiceCredits;
-  await credits.waitForDeployment();
-  return credits;
-}
-
-/**
- * Card and credits owned by the deployer (so governance-only functions can be called directly), with a plain
- * signer as the governor (so spending and deposits can be exercised without a governor contract).
- */
+/** The card and credits of deployOwnedCard, and when their schedule started. */
 async function ownedFixture(): Promise<Owned> {
-  const [owner, gov, alice, bob, carol, dave, stranger] = await ethers.getSigners();
-  const card = (await ethers.deployContract(
-    "MembershipCard",
-    ["Bakery Co-op", "BAKE", owner.address],
-    owner,
-  )) as unknown as MembershipCard;
-  await card.waitForDeployment();
-  const credits = await deployCredits(card, owner);
-  await (await card.bindVoiceCredits(await credits.getAddress())).wait();
-  await (await credits.setGovernor(gov.address)).wait();
-  const start = Number((await credits.scheduleAt(0)).start);
-  return { card, credits, owner, gov, alice, bob, carol, dave, stranger, start };
+  const f = await deployOwnedCard(ethers);
+  return { ...f, start: Number((await f.credits.scheduleAt(0)).start) };
 }
 
 /** The same, with alice admitted at start + 100 (epoch 0) and bob at start + 200. */
@@ -95,19 +57,7 @@ async function deployedCoopFixture() {
 // Helpers
 // ------------------------------------------------------------------------------------------------
 
-async function timestampOf(tx: Promise<ContractTransactionResponse> | ContractTransactionResponse): Promise<number> {
-  const receipt = await (await tx).wait();
-  if (receipt === null) throw new Error("transaction was not mined");
-  const block = await ethers.provider.getBlock(receipt.blockNumber);
-  if (block === null) throw new Error("block not found");
-  return block.timestamp;
-}
-
-/** Sends `send()` in a block with exactly timestamp `t`. */
-async function sendAt(t: number, send: () => Promise<ContractTransactionResponse>): Promise<void> {
-  await time.setNextBlockTimestamp(t);
-  expect(await timestampOf(send())).to.equal(t);
-}
+const { sendAt } = blockTime(connection);
 
 /** The positional values of a struct or multi-value result, as a plain array. */
 function tuple(x: readonly bigint[]): bigint[] {
@@ -962,10 +912,10 @@ describe("VoiceCredits", function () {
     it("refuses an invalid schedule at deployment with VoiceCreditsInvalidSchedule", async function () {
       const { card, owner } = await networkHelpers.loadFixture(ownedFixture);
       const factory = await ethers.getContractFactory("VoiceCredits", owner);
-      await expect(deployCredits(card, owner, 0, 10n, 100n))
+      await expect(deployCredits(ethers, card, owner, { epochLength: 0, creditsPerEpoch: 10n, maxBalance: 100n }))
         .to.be.revertedWithCustomError(factory, "VoiceCreditsInvalidSchedule")
         .withArgs(0n, 10n, 100n);
-      await expect(deployCredits(card, owner, WEEK, 100n, 99n))
+      await expect(deployCredits(ethers, card, owner, { epochLength: WEEK, creditsPerEpoch: 100n, maxBalance: 99n }))
         .to.be.revertedWithCustomError(factory, "VoiceCreditsInvalidSchedule")
         .withArgs(BigInt(WEEK), 100n, 99n);
     });

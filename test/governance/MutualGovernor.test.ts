@@ -10,9 +10,11 @@ import { accrue, isqrt, marginalCost, voteCost } from "../../lib/quadratic.ts";
 import {
   ProposalState,
   call,
+  coopFixtures,
   deployCoopWithMembers,
   encodeVotes,
   endVoting,
+  expectNotEligible,
   expectUnchanged,
   govern,
   governWhileOpen,
@@ -26,7 +28,6 @@ import {
   timelockOperationId,
   vote,
   type Ctx,
-  type ProposalRef,
 } from "../helpers/governor-fixtures.ts";
 
 const connection = await network.create();
@@ -36,18 +37,7 @@ const coder = AbiCoder.defaultAbiCoder();
 /** A contract call's result (a tuple with names) as a plain array, for deep equality. */
 const arr = <T extends readonly unknown[]>(result: T): unknown[] => [...result];
 
-/** A co-op of ten EOA members with the default parameters (20% quorum, deposit 10, 100 credits a week). */
-async function coopFixture(): Promise<Ctx> {
-  return deployCoopWithMembers(connection);
-}
-
-/** The same co-op with one proposal (by members[0]) open for voting. */
-async function openProposalFixture(): Promise<Ctx & { p: ProposalRef }> {
-  const ctx = await deployCoopWithMembers(connection);
-  const p = await propose(ctx, ctx.members[0], "Buy a second oven");
-  await startVoting(ctx, p);
-  return { ...ctx, p };
-}
+const { coopFixture, openProposalFixture } = coopFixtures(connection);
 
 /** A co-op whose returned deposits overflow the cap: 3 credits per 2-day epoch, a cap of 20, a deposit of 10. */
 async function tightCapFixture(): Promise<Ctx> {
@@ -405,17 +395,8 @@ describe("MutualGovernor", function () {
   describe("refused votes change nothing", function () {
     it("refuses a non-member with MutualGovernorNotEligible(voter, snapshot)", async function () {
       const ctx = await loadFixture(openProposalFixture);
-      const { governor } = ctx.coop;
       const stranger = ctx.outsiders[0];
-      const snapshot = await governor.proposalSnapshot(ctx.p.id);
-      await expectUnchanged(ctx, [ctx.p.id], [stranger.address], async () => {
-        await expect(governor.connect(stranger).castVote(ctx.p.id, Support.For))
-          .to.be.revertedWithCustomError(governor, "MutualGovernorNotEligible")
-          .withArgs(stranger.address, snapshot);
-        await expect(governor.connect(stranger).castVote(ctx.p.id, Support.Abstain))
-          .to.be.revertedWithCustomError(governor, "MutualGovernorNotEligible")
-          .withArgs(stranger.address, snapshot);
-      });
+      await expectNotEligible(ctx, ctx.p.id, [stranger], [Support.For, Support.Abstain]);
     });
 
     it("refuses flash membership: a member admitted by governance after the snapshot cannot vote on that proposal (but can on a later one)", async function () {
@@ -467,16 +448,12 @@ describe("MutualGovernor", function () {
       const snapshot = await governor.proposalSnapshot(target.id);
       expect(await card.isMember(returner.address)).to.equal(true);
       expect(await card.wasMemberAt(returner.address, snapshot)).to.equal(true);
-      await expectUnchanged(ctx, [target.id], [returner.address], async () => {
-        await expect(governor.connect(returner).castVote(target.id, Support.For))
-          .to.be.revertedWithCustomError(governor, "MutualGovernorNotEligible")
-          .withArgs(returner.address, snapshot);
-      });
+      await expectNotEligible(ctx, target.id, [returner]);
     });
 
     it("refuses both addresses of a card reassigned during the vote", async function () {
       const ctx = await loadFixture(coopFixture);
-      const { governor, card } = ctx.coop;
+      const { card } = ctx.coop;
       const lostKey = ctx.members[5];
       const newKey = ctx.outsiders[0];
       const { target } = await governWhileOpen(
@@ -487,28 +464,16 @@ describe("MutualGovernor", function () {
           exclude: [lostKey.address],
         },
       );
-      const snapshot = await governor.proposalSnapshot(target.id);
       expect(await card.isMember(newKey.address)).to.equal(true);
-      await expectUnchanged(ctx, [target.id], [lostKey.address, newKey.address], async () => {
-        for (const voter of [lostKey, newKey]) {
-          await expect(governor.connect(voter).castVote(target.id, Support.For))
-            .to.be.revertedWithCustomError(governor, "MutualGovernorNotEligible")
-            .withArgs(voter.address, snapshot);
-        }
-      });
+      await expectNotEligible(ctx, target.id, [lostKey, newKey]);
     });
 
     it("refuses a member who resigned during the vote with MutualGovernorNotEligible(voter, snapshot)", async function () {
       const ctx = await loadFixture(openProposalFixture);
-      const { governor, card } = ctx.coop;
+      const { card } = ctx.coop;
       const leaver = ctx.members[5];
       await (await card.connect(leaver).resign()).wait();
-      const snapshot = await governor.proposalSnapshot(ctx.p.id);
-      await expectUnchanged(ctx, [ctx.p.id], [leaver.address], async () => {
-        await expect(governor.connect(leaver).castVote(ctx.p.id, Support.Against))
-          .to.be.revertedWithCustomError(governor, "MutualGovernorNotEligible")
-          .withArgs(leaver.address, snapshot);
-      });
+      await expectNotEligible(ctx, ctx.p.id, [leaver], [Support.Against]);
     });
 
     it("refuses a member expelled by governance during the vote with MutualGovernorNotEligible(voter, snapshot)", async function () {
@@ -526,11 +491,7 @@ describe("MutualGovernor", function () {
       const snapshot = await governor.proposalSnapshot(target.id);
       expect(await card.isMember(expelled.address)).to.equal(false);
       expect(await card.wasMemberAt(expelled.address, snapshot)).to.equal(true);
-      await expectUnchanged(ctx, [target.id], [expelled.address], async () => {
-        await expect(governor.connect(expelled).castVote(target.id, Support.For))
-          .to.be.revertedWithCustomError(governor, "MutualGovernorNotEligible")
-          .withArgs(expelled.address, snapshot);
-      });
+      await expectNotEligible(ctx, target.id, [expelled]);
     });
 
     it("refuses votes beyond the member's budget with InsufficientCredits(voter, cost, available)", async function () {

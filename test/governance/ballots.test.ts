@@ -10,7 +10,6 @@ import {
   keccak256,
   toUtf8Bytes,
   type TransactionReceipt,
-  type TypedDataField,
 } from "ethers";
 
 import {
@@ -25,7 +24,6 @@ import {
   quadraticBallotTypes,
   voteRefusals,
   type GovernorDomain,
-  type QuadraticBallotMessage,
   type SignedBallot,
 } from "../../lib/ballots.ts";
 import { marginalCost, voteCost } from "../../lib/quadratic.ts";
@@ -37,11 +35,15 @@ import type {
 import {
   ProposalState,
   VoteRefusal,
+  coopDomain,
   deployCoopWithMembers,
   encodeVotes,
   expectUnchanged,
+  ozBallotTypes,
+  ozExtendedBallotTypes,
   propose,
   readAccounts,
+  signBallot,
   startVoting,
   stateBitmap,
   vote,
@@ -53,11 +55,6 @@ const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 const { loadFixture } = networkHelpers;
 const HOUR = 60n * 60n;
-/**
- * The very object exported by lib/ballots.ts. Its `as const` (readonly) arrays are not assignable to ethers v6's
- * mutable `Record<string, TypedDataField[]>` parameter, so ethers callers need this type-only view (no copy).
- */
-const ballotTypes = quadraticBallotTypes as unknown as Record<string, TypedDataField[]>;
 
 interface BallotCtx extends Ctx {
   /** Two proposals, both open for voting. */
@@ -91,42 +88,11 @@ async function ballotsFixture(): Promise<BallotCtx> {
   const a = await propose(ctx, ctx.members[0], "Proposal A: buy flour in bulk");
   const b = await propose(ctx, ctx.members[1], "Proposal B: open on Sundays");
   await startVoting(ctx, b);
-  const { governor } = ctx.coop;
-  const chainId = (await ethers.provider.getNetwork()).chainId;
-  const domain = governorDomain(await governor.name(), chainId, await governor.getAddress());
+  const domain = await coopDomain(ctx);
+  const chainId = domain.chainId;
   const [relayer, stranger] = ctx.outsiders;
   if (walletOwner === relayer || walletOwner === stranger) throw new Error("not enough signers");
   return { ...ctx, a, b, wallet, walletOwner, burner, approveAll, relayer, stranger, chainId, domain };
-}
-
-/** Signs `message` exactly as the app does: the shared domain and types from lib/ballots.ts. */
-async function sign(
-  signer: HardhatEthersSigner,
-  domain: GovernorDomain,
-  message: QuadraticBallotMessage,
-): Promise<SignedBallot> {
-  const signature = await signer.signTypedData(domain, ballotTypes, message);
-  return { ...message, signature };
-}
-
-/** A ballot by `signer` (for itself unless `voter` is given), with the voter's current nonce and a deadline an hour away. */
-async function makeBallot(
-  ctx: BallotCtx,
-  signer: HardhatEthersSigner,
-  fields: Partial<QuadraticBallotMessage> & { proposalId: bigint },
-  domain: GovernorDomain = ctx.domain,
-): Promise<SignedBallot> {
-  const voter = fields.voter ?? signer.address;
-  const message: QuadraticBallotMessage = {
-    proposalId: fields.proposalId,
-    support: fields.support ?? Support.For,
-    voter,
-    votes: fields.votes ?? 1n,
-    nonce: fields.nonce ?? (await ctx.coop.governor.ballotNonce(fields.proposalId, voter)),
-    deadline: fields.deadline ?? BigInt(await networkHelpers.time.latest()) + HOUR,
-    reason: fields.reason ?? "",
-  };
-  return sign(signer, domain, message);
 }
 
 function parseBatch(ctx: Ctx, receipt: TransactionReceipt) {
@@ -157,14 +123,14 @@ describe("Signed ballots", function () {
     it("match the contract: same type hash and same digest as ballotDigest", async function () {
       const ctx = await loadFixture(ballotsFixture);
       const { governor } = ctx.coop;
-      const encoder = TypedDataEncoder.from(ballotTypes);
+      const encoder = TypedDataEncoder.from(quadraticBallotTypes);
       expect(keccak256(toUtf8Bytes(encoder.encodeType("QuadraticBallot")))).to.equal(
         await governor.QUADRATIC_BALLOT_TYPEHASH(),
       );
-      const b = await makeBallot(ctx, ctx.members[2], { proposalId: ctx.b.id, votes: 4n, reason: "Sundays are busy" });
+      const b = await signBallot(ctx, ctx.members[2], { proposalId: ctx.b.id, votes: 4n, reason: "Sundays are busy" });
       const { signature: _signature, ...message } = b;
       expect(await governor.ballotDigest(ballotTuple(b))).to.equal(
-        TypedDataEncoder.hash(ctx.domain, ballotTypes, message),
+        TypedDataEncoder.hash(ctx.domain, quadraticBallotTypes, message),
       );
       const [, name, version, chainId, verifyingContract] = await governor.eip712Domain();
       expect([name, version, chainId, verifyingContract]).to.deep.equal([
@@ -183,7 +149,7 @@ describe("Signed ballots", function () {
       const { governor, credits } = ctx.coop;
       const voter = ctx.members[2];
       const votes = 3n;
-      const b = await makeBallot(ctx, voter, { proposalId: ctx.b.id, votes, reason: "yes please" });
+      const b = await signBallot(ctx, voter, { proposalId: ctx.b.id, votes, reason: "yes please" });
       const balance = await credits.balanceOf(voter.address);
       expect(await governor.connect(ctx.relayer).castBallot.staticCall(ballotTuple(b))).to.equal(votes);
       await expect(governor.connect(ctx.relayer).castBallot(ballotTuple(b)))
@@ -207,11 +173,11 @@ describe("Signed ballots", function () {
       const [, , voter, quiet] = ctx.members;
       await (
         await governor.castBallot(
-          ballotTuple(await makeBallot(ctx, voter, { proposalId: ctx.b.id, support: Support.Against, votes: 2n })),
+          ballotTuple(await signBallot(ctx, voter, { proposalId: ctx.b.id, support: Support.Against, votes: 2n })),
         )
       ).wait();
       const before = await credits.balanceOf(voter.address);
-      const topUp = await makeBallot(ctx, voter, { proposalId: ctx.b.id, support: Support.Against, votes: 3n });
+      const topUp = await signBallot(ctx, voter, { proposalId: ctx.b.id, support: Support.Against, votes: 3n });
       expect(topUp.nonce).to.equal(1n);
       await (await governor.castBallot(ballotTuple(topUp))).wait();
       expect(await credits.balanceOf(voter.address)).to.equal(before - marginalCost(2n, 3n));
@@ -220,7 +186,7 @@ describe("Signed ballots", function () {
       const quietBalance = await credits.balanceOf(quiet.address);
       await (
         await governor.castBallot(
-          ballotTuple(await makeBallot(ctx, quiet, { proposalId: ctx.b.id, support: Support.Abstain, votes: 7n })),
+          ballotTuple(await signBallot(ctx, quiet, { proposalId: ctx.b.id, support: Support.Abstain, votes: 7n })),
         )
       ).wait();
       expect(await credits.balanceOf(quiet.address)).to.equal(quietBalance);
@@ -231,7 +197,7 @@ describe("Signed ballots", function () {
       const ctx = await loadFixture(ballotsFixture);
       const { governor } = ctx.coop;
       const voter = ctx.members[2];
-      const b = await makeBallot(ctx, voter, { proposalId: ctx.b.id, votes: 2n });
+      const b = await signBallot(ctx, voter, { proposalId: ctx.b.id, votes: 2n });
       await (await governor.connect(ctx.relayer).castBallot(ballotTuple(b))).wait();
       await expectUnchanged(ctx, [ctx.a.id, ctx.b.id], [voter.address], async () => {
         await expect(governor.connect(ctx.relayer).castBallot(ballotTuple(b)))
@@ -245,13 +211,13 @@ describe("Signed ballots", function () {
       const { governor } = ctx.coop;
       const voter = ctx.members[3];
       const latest = BigInt(await networkHelpers.time.latest());
-      const expired = await makeBallot(ctx, voter, { proposalId: ctx.b.id, deadline: latest - 1n });
+      const expired = await signBallot(ctx, voter, { proposalId: ctx.b.id, deadline: latest - 1n });
       await expectUnchanged(ctx, [ctx.b.id], [voter.address], async () => {
         await expect(governor.connect(ctx.relayer).castBallot(ballotTuple(expired)))
           .to.be.revertedWithCustomError(governor, "MutualGovernorBallotExpired")
           .withArgs(latest - 1n);
       });
-      const lastSecond = await makeBallot(ctx, voter, { proposalId: ctx.b.id, deadline: latest + 100n });
+      const lastSecond = await signBallot(ctx, voter, { proposalId: ctx.b.id, deadline: latest + 100n });
       await networkHelpers.time.setNextBlockTimestamp(latest + 100n);
       await (await governor.connect(ctx.relayer).castBallot(ballotTuple(lastSecond))).wait();
       expect(await governor.hasVoted(ctx.b.id, voter.address)).to.equal(true);
@@ -269,7 +235,7 @@ describe("Signed ballots", function () {
       ];
       await expectUnchanged(ctx, [ctx.b.id], [voter.address], async () => {
         for (const domain of domains) {
-          const b = await makeBallot(ctx, voter, { proposalId: ctx.b.id }, domain);
+          const b = await signBallot(ctx, voter, { proposalId: ctx.b.id }, domain);
           await expect(governor.connect(ctx.relayer).castBallot(ballotTuple(b)))
             .to.be.revertedWithCustomError(governor, "GovernorInvalidSignature")
             .withArgs(voter.address);
@@ -281,7 +247,7 @@ describe("Signed ballots", function () {
       const ctx = await loadFixture(ballotsFixture);
       const { governor } = ctx.coop;
       const voter = ctx.members[4];
-      const forA = await makeBallot(ctx, voter, { proposalId: ctx.a.id, votes: 2n });
+      const forA = await signBallot(ctx, voter, { proposalId: ctx.a.id, votes: 2n });
       await expectUnchanged(ctx, [ctx.a.id, ctx.b.id], [voter.address], async () => {
         await expect(governor.connect(ctx.relayer).castBallot(ballotTuple({ ...forA, proposalId: ctx.b.id })))
           .to.be.revertedWithCustomError(governor, "GovernorInvalidSignature")
@@ -296,14 +262,14 @@ describe("Signed ballots", function () {
       const ctx = await loadFixture(ballotsFixture);
       const { governor, credits } = ctx.coop;
       const voter = ctx.members[5];
-      const pendingForB = await makeBallot(ctx, voter, { proposalId: ctx.b.id, votes: 2n });
+      const pendingForB = await signBallot(ctx, voter, { proposalId: ctx.b.id, votes: 2n });
       expect(pendingForB.nonce).to.equal(0n);
 
       await (await governor.connect(voter).castVote(ctx.a.id, Support.For)).wait();
       await (
         await governor
           .connect(ctx.relayer)
-          .castBallot(ballotTuple(await makeBallot(ctx, voter, { proposalId: ctx.a.id, votes: 1n })))
+          .castBallot(ballotTuple(await signBallot(ctx, voter, { proposalId: ctx.a.id, votes: 1n })))
       ).wait();
       expect(await governor.ballotNonce(ctx.a.id, voter.address)).to.equal(2n);
       expect(await governor.ballotNonce(ctx.b.id, voter.address)).to.equal(0n);
@@ -321,8 +287,8 @@ describe("Signed ballots", function () {
       const ctx = await loadFixture(ballotsFixture);
       const { governor } = ctx.coop;
       const [, , , , , , victim, forger] = ctx.members;
-      const forged = await makeBallot(ctx, forger, { proposalId: ctx.b.id, voter: victim.address, votes: 5n });
-      const genuine = await makeBallot(ctx, victim, { proposalId: ctx.b.id, votes: 1n });
+      const forged = await signBallot(ctx, forger, { proposalId: ctx.b.id, voter: victim.address, votes: 5n });
+      const genuine = await signBallot(ctx, victim, { proposalId: ctx.b.id, votes: 1n });
       await expectUnchanged(ctx, [ctx.b.id], [victim.address, forger.address], async () => {
         await expect(governor.connect(ctx.relayer).castBallot(ballotTuple(forged)))
           .to.be.revertedWithCustomError(governor, "GovernorInvalidSignature")
@@ -346,9 +312,9 @@ describe("Signed ballots", function () {
       const { governor } = ctx.coop;
       const voter = ctx.members[6];
       const pending = await propose(ctx, ctx.members[2], "Proposal C: not open yet");
-      const early = await makeBallot(ctx, voter, { proposalId: pending.id });
+      const early = await signBallot(ctx, voter, { proposalId: pending.id });
       const unknownId = ctx.b.id ^ 1n;
-      const unknown = await makeBallot(ctx, voter, { proposalId: unknownId });
+      const unknown = await signBallot(ctx, voter, { proposalId: unknownId });
       await expectUnchanged(ctx, [pending.id], [voter.address], async () => {
         await expect(governor.connect(ctx.relayer).castBallot(ballotTuple(early)))
           .to.be.revertedWithCustomError(governor, "GovernorUnexpectedProposalState")
@@ -370,19 +336,19 @@ describe("Signed ballots", function () {
       expect(voteCost(tooMany)).to.be.greaterThan(available);
       const accounts = [ctx.stranger.address, spendthrift.address, turncoat.address];
       await expectUnchanged(ctx, [ctx.b.id], accounts, async () => {
-        await expect(governor.castBallot(ballotTuple(await makeBallot(ctx, ctx.stranger, { proposalId: ctx.b.id }))))
+        await expect(governor.castBallot(ballotTuple(await signBallot(ctx, ctx.stranger, { proposalId: ctx.b.id }))))
           .to.be.revertedWithCustomError(governor, "MutualGovernorNotEligible")
           .withArgs(ctx.stranger.address, snapshot);
         await expect(
           governor.castBallot(
-            ballotTuple(await makeBallot(ctx, spendthrift, { proposalId: ctx.b.id, votes: tooMany })),
+            ballotTuple(await signBallot(ctx, spendthrift, { proposalId: ctx.b.id, votes: tooMany })),
           ),
         )
           .to.be.revertedWithCustomError(credits, "InsufficientCredits")
           .withArgs(spendthrift.address, voteCost(tooMany), available);
         await expect(
           governor.castBallot(
-            ballotTuple(await makeBallot(ctx, turncoat, { proposalId: ctx.b.id, support: Support.Against })),
+            ballotTuple(await signBallot(ctx, turncoat, { proposalId: ctx.b.id, support: Support.Against })),
           ),
         )
           .to.be.revertedWithCustomError(governor, "MutualGovernorCannotSwitchSides")
@@ -399,14 +365,14 @@ describe("Signed ballots", function () {
       expect(await card.isMember(walletAddress)).to.equal(true);
       expect(await card.isMember(ctx.walletOwner.address)).to.equal(false);
 
-      const bad = await makeBallot(ctx, ctx.members[0], { proposalId: ctx.b.id, voter: walletAddress, votes: 2n });
+      const bad = await signBallot(ctx, ctx.members[0], { proposalId: ctx.b.id, voter: walletAddress, votes: 2n });
       await expectUnchanged(ctx, [ctx.b.id], [walletAddress], async () => {
         await expect(governor.connect(ctx.relayer).castBallot(ballotTuple(bad)))
           .to.be.revertedWithCustomError(governor, "GovernorInvalidSignature")
           .withArgs(walletAddress);
       });
 
-      const good = await makeBallot(ctx, ctx.walletOwner, { proposalId: ctx.b.id, voter: walletAddress, votes: 2n });
+      const good = await signBallot(ctx, ctx.walletOwner, { proposalId: ctx.b.id, voter: walletAddress, votes: 2n });
       const before = await credits.balanceOf(walletAddress);
       await expect(governor.connect(ctx.relayer).castBallot(ballotTuple(good)))
         .to.emit(governor, "VoteCast")
@@ -422,9 +388,9 @@ describe("Signed ballots", function () {
       const { governor } = ctx.coop;
       const burnerAddress = await ctx.burner.getAddress();
       const [, , first, , , , , , , last] = ctx.members;
-      const good1 = await makeBallot(ctx, first, { proposalId: ctx.b.id, votes: 2n });
-      const good2 = await makeBallot(ctx, last, { proposalId: ctx.b.id, votes: 1n });
-      const hostile = await makeBallot(ctx, ctx.members[0], { proposalId: ctx.b.id, voter: burnerAddress, votes: 1n });
+      const good1 = await signBallot(ctx, first, { proposalId: ctx.b.id, votes: 2n });
+      const good2 = await signBallot(ctx, last, { proposalId: ctx.b.id, votes: 1n });
+      const hostile = await signBallot(ctx, ctx.members[0], { proposalId: ctx.b.id, voter: burnerAddress, votes: 1n });
       const limit = await governor.ERC1271_GAS_LIMIT();
 
       const withoutBurner = await governor
@@ -465,7 +431,7 @@ describe("Signed ballots", function () {
 
       // A reference: an EOA's ballot of the same shape, after a first vote has already cached the quorum.
       await vote(ctx, ctx.b, ctx.members[2], Support.For, 1n);
-      const eoaBallot = await makeBallot(ctx, ctx.members[3], { proposalId: ctx.b.id, votes: 2n });
+      const eoaBallot = await signBallot(ctx, ctx.members[3], { proposalId: ctx.b.id, votes: 2n });
       const eoaReceipt = (await (await governor.connect(ctx.relayer).castBallot(ballotTuple(eoaBallot))).wait())!;
 
       const garbage: SignedBallot = {
@@ -503,7 +469,7 @@ describe("Signed ballots", function () {
 
       // In a batch it counts too, next to a normal ballot.
       const next = { ...garbage, proposalId: ctx.a.id };
-      const other = await makeBallot(ctx, ctx.members[5], { proposalId: ctx.a.id });
+      const other = await signBallot(ctx, ctx.members[5], { proposalId: ctx.a.id });
       const batchReceipt = await submit(ctx, [next, other]);
       const { skipped, counted } = parseBatch(ctx, batchReceipt);
       expect(skipped).to.deep.equal([]);
@@ -525,20 +491,20 @@ describe("Signed ballots", function () {
       await vote(ctx, ctx.a, m[1], Support.Abstain, 0n);
 
       const unknownId = ctx.a.id ^ ctx.b.id;
-      const good0 = await makeBallot(ctx, m[3], { proposalId: ctx.b.id, votes: 2n, reason: "good 0" });
+      const good0 = await signBallot(ctx, m[3], { proposalId: ctx.b.id, votes: 2n, reason: "good 0" });
       const batch: { ballot: SignedBallot; reason: bigint }[] = [
         { ballot: good0, reason: VoteRefusal.None },
         {
-          ballot: await makeBallot(ctx, m[4], { proposalId: ctx.b.id, deadline: latest - 1n }),
+          ballot: await signBallot(ctx, m[4], { proposalId: ctx.b.id, deadline: latest - 1n }),
           reason: VoteRefusal.BallotExpired,
         },
-        { ballot: await makeBallot(ctx, m[5], { proposalId: ctx.b.id, nonce: 5n }), reason: VoteRefusal.InvalidNonce },
+        { ballot: await signBallot(ctx, m[5], { proposalId: ctx.b.id, nonce: 5n }), reason: VoteRefusal.InvalidNonce },
         {
-          ballot: await makeBallot(ctx, m[7], { proposalId: ctx.b.id, voter: m[6].address }),
+          ballot: await signBallot(ctx, m[7], { proposalId: ctx.b.id, voter: m[6].address }),
           reason: VoteRefusal.InvalidSignature,
         },
         {
-          ballot: await makeBallot(ctx, m[8], {
+          ballot: await signBallot(ctx, m[8], {
             proposalId: ctx.b.id,
             support: Support.Against,
             votes: 3n,
@@ -546,37 +512,37 @@ describe("Signed ballots", function () {
           }),
           reason: VoteRefusal.None,
         },
-        { ballot: await makeBallot(ctx, ctx.stranger, { proposalId: ctx.b.id }), reason: VoteRefusal.NotEligible },
+        { ballot: await signBallot(ctx, ctx.stranger, { proposalId: ctx.b.id }), reason: VoteRefusal.NotEligible },
         {
-          ballot: await makeBallot(ctx, m[9], { proposalId: ctx.b.id, votes: 11n }),
+          ballot: await signBallot(ctx, m[9], { proposalId: ctx.b.id, votes: 11n }),
           reason: VoteRefusal.InsufficientCredits,
         },
         {
-          ballot: await makeBallot(ctx, m[2], { proposalId: ctx.b.id, support: Support.Against }),
+          ballot: await signBallot(ctx, m[2], { proposalId: ctx.b.id, support: Support.Against }),
           reason: VoteRefusal.SwitchedSides,
         },
-        { ballot: await makeBallot(ctx, m[4], { proposalId: unknownId }), reason: VoteRefusal.ProposalNotActive },
+        { ballot: await signBallot(ctx, m[4], { proposalId: unknownId }), reason: VoteRefusal.ProposalNotActive },
         { ballot: good0, reason: VoteRefusal.InvalidNonce }, // the same ballot again in the same batch
         {
-          ballot: await makeBallot(ctx, ctx.walletOwner, {
+          ballot: await signBallot(ctx, ctx.walletOwner, {
             proposalId: ctx.a.id,
             voter: walletAddress,
             reason: "good 10",
           }),
           reason: VoteRefusal.None,
         },
-        { ballot: await makeBallot(ctx, m[5], { proposalId: ctx.b.id, votes: 0n }), reason: VoteRefusal.ZeroVotes },
+        { ballot: await signBallot(ctx, m[5], { proposalId: ctx.b.id, votes: 0n }), reason: VoteRefusal.ZeroVotes },
         {
-          ballot: await makeBallot(ctx, m[6], { proposalId: ctx.b.id, support: 3 }),
+          ballot: await signBallot(ctx, m[6], { proposalId: ctx.b.id, support: 3 }),
           reason: VoteRefusal.InvalidSupport,
         },
         {
-          ballot: await makeBallot(ctx, m[7], { proposalId: ctx.b.id, votes: 1n << 24n }),
+          ballot: await signBallot(ctx, m[7], { proposalId: ctx.b.id, votes: 1n << 24n }),
           reason: VoteRefusal.TooManyVotes,
         },
-        { ballot: await makeBallot(ctx, m[9], { proposalId: pendingC.id }), reason: VoteRefusal.ProposalNotActive },
+        { ballot: await signBallot(ctx, m[9], { proposalId: pendingC.id }), reason: VoteRefusal.ProposalNotActive },
         {
-          ballot: await makeBallot(ctx, m[1], { proposalId: ctx.a.id, support: Support.Abstain }),
+          ballot: await signBallot(ctx, m[1], { proposalId: ctx.a.id, support: Support.Abstain }),
           reason: VoteRefusal.AlreadyAbstained,
         },
       ];
@@ -648,8 +614,8 @@ describe("Signed ballots", function () {
       const ctx = await loadFixture(ballotsFixture);
       const { governor, credits } = ctx.coop;
       const voter = ctx.members[4];
-      const first = await makeBallot(ctx, voter, { proposalId: ctx.b.id, votes: 2n });
-      const topUp = await makeBallot(ctx, voter, { proposalId: ctx.b.id, votes: 3n, nonce: first.nonce + 1n });
+      const first = await signBallot(ctx, voter, { proposalId: ctx.b.id, votes: 2n });
+      const topUp = await signBallot(ctx, voter, { proposalId: ctx.b.id, votes: 3n, nonce: first.nonce + 1n });
       const before = await credits.balanceOf(voter.address);
       expect(await governor.castBallots.staticCall([first, topUp].map(ballotTuple))).to.equal(2n);
       const { skipped, counted } = parseBatch(ctx, await submit(ctx, [first, topUp]));
@@ -665,8 +631,8 @@ describe("Signed ballots", function () {
       const { governor } = ctx.coop;
       const latest = BigInt(await networkHelpers.time.latest());
       const bad = [
-        await makeBallot(ctx, ctx.members[2], { proposalId: ctx.b.id, deadline: latest - 1n }),
-        await makeBallot(ctx, ctx.stranger, { proposalId: ctx.b.id }),
+        await signBallot(ctx, ctx.members[2], { proposalId: ctx.b.id, deadline: latest - 1n }),
+        await signBallot(ctx, ctx.stranger, { proposalId: ctx.b.id }),
       ];
       const accounts = [ctx.members[2].address, ctx.stranger.address];
       expect(await governor.castBallots.staticCall(bad.map(ballotTuple))).to.equal(0n);
@@ -713,34 +679,34 @@ describe("Signed ballots", function () {
       await vote(ctx, ctx.b, m[2], Support.For, 1n);
       const id = ctx.b.id;
 
-      const good0 = compactBallot(await makeBallot(ctx, m[3], { proposalId: id, votes: 2n }));
-      const good1 = compactBallot(await makeBallot(ctx, m[8], { proposalId: id, support: Support.Against, votes: 3n }));
-      const reserved = compactBallot(await makeBallot(ctx, m[5], { proposalId: id }));
+      const good0 = compactBallot(await signBallot(ctx, m[3], { proposalId: id, votes: 2n }));
+      const good1 = compactBallot(await signBallot(ctx, m[8], { proposalId: id, support: Support.Against, votes: 3n }));
+      const reserved = compactBallot(await signBallot(ctx, m[5], { proposalId: id }));
       const batch: { ballot: CompactBallot; voter: string; reason: bigint }[] = [
         { ballot: good0, voter: m[3].address, reason: VoteRefusal.None },
         {
-          ballot: compactBallot(await makeBallot(ctx, m[4], { proposalId: id, deadline: latest - 1n })),
+          ballot: compactBallot(await signBallot(ctx, m[4], { proposalId: id, deadline: latest - 1n })),
           voter: m[4].address,
           reason: VoteRefusal.BallotExpired,
         },
         {
           // Signed with a nonce other than the voter's current one: the digest the governor rebuilds differs.
-          ballot: compactBallot(await makeBallot(ctx, m[5], { proposalId: id, nonce: 1n })),
+          ballot: compactBallot(await signBallot(ctx, m[5], { proposalId: id, nonce: 1n })),
           voter: m[5].address,
           reason: VoteRefusal.InvalidSignature,
         },
         {
-          ballot: compactBallot(await makeBallot(ctx, m[7], { proposalId: id, voter: m[6].address })),
+          ballot: compactBallot(await signBallot(ctx, m[7], { proposalId: id, voter: m[6].address })),
           voter: m[6].address,
           reason: VoteRefusal.InvalidSignature,
         },
         {
-          ballot: highS(compactBallot(await makeBallot(ctx, m[6], { proposalId: id }))),
+          ballot: highS(compactBallot(await signBallot(ctx, m[6], { proposalId: id }))),
           voter: m[6].address,
           reason: VoteRefusal.InvalidSignature,
         },
         {
-          ballot: compactBallot(await makeBallot(ctx, m[4], { proposalId: ctx.a.id })),
+          ballot: compactBallot(await signBallot(ctx, m[4], { proposalId: ctx.a.id })),
           voter: m[4].address,
           reason: VoteRefusal.InvalidSignature, // signed for proposal A, submitted in a batch for B
         },
@@ -751,27 +717,27 @@ describe("Signed ballots", function () {
         },
         { ballot: good1, voter: m[8].address, reason: VoteRefusal.None },
         {
-          ballot: compactBallot(await makeBallot(ctx, ctx.stranger, { proposalId: id })),
+          ballot: compactBallot(await signBallot(ctx, ctx.stranger, { proposalId: id })),
           voter: ctx.stranger.address,
           reason: VoteRefusal.NotEligible,
         },
         {
-          ballot: compactBallot(await makeBallot(ctx, m[9], { proposalId: id, votes: 11n })),
+          ballot: compactBallot(await signBallot(ctx, m[9], { proposalId: id, votes: 11n })),
           voter: m[9].address,
           reason: VoteRefusal.InsufficientCredits,
         },
         {
-          ballot: compactBallot(await makeBallot(ctx, m[2], { proposalId: id, support: Support.Against })),
+          ballot: compactBallot(await signBallot(ctx, m[2], { proposalId: id, support: Support.Against })),
           voter: m[2].address,
           reason: VoteRefusal.SwitchedSides,
         },
         {
-          ballot: compactBallot(await makeBallot(ctx, m[7], { proposalId: id, votes: 0n })),
+          ballot: compactBallot(await signBallot(ctx, m[7], { proposalId: id, votes: 0n })),
           voter: m[7].address,
           reason: VoteRefusal.ZeroVotes,
         },
         {
-          ballot: compactBallot(await makeBallot(ctx, m[7], { proposalId: id, support: 3 })),
+          ballot: compactBallot(await signBallot(ctx, m[7], { proposalId: id, support: 3 })),
           voter: m[7].address,
           reason: VoteRefusal.InvalidSupport,
         },
@@ -830,7 +796,7 @@ describe("Signed ballots", function () {
         for (const x of plan) {
           const nonce = nonces.get(x.voter.address) ?? 0n;
           nonces.set(x.voter.address, nonce + 1n);
-          out.push(await makeBallot(ctx, x.voter, { proposalId: id, support: x.support, votes: x.votes, nonce }));
+          out.push(await signBallot(ctx, x.voter, { proposalId: id, support: x.support, votes: x.votes, nonce }));
         }
         return out;
       };
@@ -857,7 +823,7 @@ describe("Signed ballots", function () {
       const ctx = await loadFixture(ballotsFixture);
       const { governor } = ctx.coop;
       const pending = await propose(ctx, ctx.members[2], "Proposal C: still pending");
-      const ballot = compactBallot(await makeBallot(ctx, ctx.members[3], { proposalId: pending.id }));
+      const ballot = compactBallot(await signBallot(ctx, ctx.members[3], { proposalId: pending.id }));
       await expectUnchanged(ctx, [pending.id], [ctx.members[3].address], async () => {
         await expect(governor.connect(ctx.relayer).castBallotsCompact(pending.id, [ballot]))
           .to.be.revertedWithCustomError(governor, "GovernorUnexpectedProposalState")
@@ -877,7 +843,7 @@ describe("Signed ballots", function () {
       await startVoting(ctx, c);
       expect(await governor.state(c.id)).to.equal(ProposalState.Canceled);
       const voter = ctx.members[3];
-      const signed = await makeBallot(ctx, voter, { proposalId: c.id });
+      const signed = await signBallot(ctx, voter, { proposalId: c.id });
       const refusals = [
         governor.connect(ctx.relayer).castBallotsCompact(c.id, [compactBallot(signed)]),
         governor.connect(voter).castVote(c.id, Support.For),
@@ -905,7 +871,7 @@ describe("Signed ballots", function () {
   describe("compact form (lib/ballots.ts)", function () {
     it("packs voter, side, votes and deadline into one word and the signature into r and vs (EIP-2098)", async function () {
       const ctx = await loadFixture(ballotsFixture);
-      const b = await makeBallot(ctx, ctx.members[3], { proposalId: ctx.b.id, support: Support.Against, votes: 7n });
+      const b = await signBallot(ctx, ctx.members[3], { proposalId: ctx.b.id, support: Support.Against, votes: 7n });
       const c = compactBallot(b);
       const head = BigInt(c.head);
       expect(getAddress(toBeHex(head & ((1n << 160n) - 1n), 20))).to.equal(b.voter);
@@ -918,7 +884,7 @@ describe("Signed ballots", function () {
 
     it("refuses what cannot travel compact, saying why: a reason, too many votes, a late deadline, a contract wallet's signature", async function () {
       const ctx = await loadFixture(ballotsFixture);
-      const b = await makeBallot(ctx, ctx.members[3], { proposalId: ctx.b.id });
+      const b = await signBallot(ctx, ctx.members[3], { proposalId: ctx.b.id });
       expect(notCompactReason(b)).to.equal(undefined);
       const cases: [SignedBallot, string][] = [
         [{ ...b, reason: "why" }, "it has a reason"],
@@ -936,25 +902,6 @@ describe("Signed ballots", function () {
   });
 
   describe("OpenZeppelin castVoteBySig with per-proposal nonces", function () {
-    const ozBallotTypes = {
-      Ballot: [
-        { name: "proposalId", type: "uint256" },
-        { name: "support", type: "uint8" },
-        { name: "voter", type: "address" },
-        { name: "nonce", type: "uint256" },
-      ],
-    };
-    const extendedTypes = {
-      ExtendedBallot: [
-        { name: "proposalId", type: "uint256" },
-        { name: "support", type: "uint8" },
-        { name: "voter", type: "address" },
-        { name: "nonce", type: "uint256" },
-        { name: "reason", type: "string" },
-        { name: "params", type: "bytes" },
-      ],
-    };
-
     it("counts a castVoteBySig signed with ballotNonce(id, voter) as one vote, and refuses its replay with GovernorInvalidSignature(voter)", async function () {
       const ctx = await loadFixture(ballotsFixture);
       const { governor, credits } = ctx.coop;
@@ -1021,7 +968,7 @@ describe("Signed ballots", function () {
         reason: "by sig",
         params,
       };
-      const signature = await voter.signTypedData(ctx.domain, extendedTypes, message);
+      const signature = await voter.signTypedData(ctx.domain, ozExtendedBallotTypes, message);
       const before = await credits.balanceOf(voter.address);
       await expect(
         governor

@@ -1,14 +1,36 @@
 /**
  * Shared set-up for the MutualGovernor and signed-ballot tests: a co-op deployed with deployCoop,
- * proposals, the whole governance cycle (propose → vote → queue → execute), and a read-out of every
- * piece of state a refused vote must leave untouched.
+ * proposals, the whole governance cycle (propose → vote → queue → execute), ballots signed exactly as the
+ * app signs them (lib/ballots.ts), and a read-out of every piece of state a refused vote must leave untouched.
+ * For the card and credits tests: a card and a credits ledger deployed on their own, without a governor.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import { expect } from "chai";
-import { AbiCoder, ZeroHash, id as keccakText, toBeHex, type Interface, type Result } from "ethers";
+import {
+  AbiCoder,
+  ZeroHash,
+  id as keccakText,
+  toBeHex,
+  type ContractTransactionResponse,
+  type Interface,
+  type Result,
+  type TypedDataDomain,
+  type TypedDataField,
+} from "ethers";
 
 import {
+  Support,
+  governorDomain,
+  quadraticBallotTypes,
+  type GovernorDomain,
+  type QuadraticBallotMessage,
+  type SignedBallot,
+} from "../../lib/ballots.ts";
+
+import type { MembershipCard, VoiceCredits } from "../../types/ethers-contracts/index.ts";
+import {
+  DAY,
   defaultConfig,
   deployCoop,
   type Coop,
@@ -111,6 +133,23 @@ export async function deployCoopWithMembers(
   const config: CoopConfig = { ...defaultConfig(founders), ...options.config, founders };
   const coop = await deployCoop(connection, config);
   return { ethers, helpers, coop, deployer, members, outsiders };
+}
+
+/**
+ * The fixtures most governance tests start from, for `loadFixture` (call once per file, so that each keeps its
+ * identity): `coop`, ten EOA members with the default parameters (20% quorum, deposit 10, 100 credits a week, cap
+ * 400); `openProposal`, the same co-op with one proposal by members[0] open for voting.
+ */
+export function coopFixtures(connection: DeployConnection & { networkHelpers: NetworkHelpers }) {
+  return {
+    coopFixture: async (): Promise<Ctx> => deployCoopWithMembers(connection),
+    openProposalFixture: async (): Promise<Ctx & { p: ProposalRef }> => {
+      const ctx = await deployCoopWithMembers(connection);
+      const p = await propose(ctx, ctx.members[0], "Buy a second oven");
+      await startVoting(ctx, p);
+      return { ...ctx, p };
+    },
+  };
 }
 
 /** A harmless action: send nothing to the timelock (its `receive` accepts it). */
@@ -332,6 +371,34 @@ export async function expectUnchanged(
   expect(await readState(ctx, proposalIds, accounts)).to.deep.equal(before);
 }
 
+/**
+ * Asserts that each of `voters`, voting on `proposalId` with castVote on each of `supports` in turn, is refused
+ * with MutualGovernorNotEligible(voter, snapshot), and that {readState} of the proposal and the voters is unchanged.
+ */
+export async function expectNotEligible(
+  ctx: Ctx,
+  proposalId: bigint,
+  voters: HardhatEthersSigner[],
+  supports: number[] = [Support.For],
+): Promise<void> {
+  const { governor } = ctx.coop;
+  const snapshot = await governor.proposalSnapshot(proposalId);
+  await expectUnchanged(
+    ctx,
+    [proposalId],
+    voters.map((v) => v.address),
+    async () => {
+      for (const voter of voters) {
+        for (const support of supports) {
+          await expect(governor.connect(voter).castVote(proposalId, support))
+            .to.be.revertedWithCustomError(governor, "MutualGovernorNotEligible")
+            .withArgs(voter.address, snapshot);
+        }
+      }
+    },
+  );
+}
+
 /** The timestamp of the block that mined `tx`. */
 export async function minedAt(ctx: Ctx, tx: { wait(): Promise<{ blockNumber: number } | null> }): Promise<bigint> {
   const receipt = await tx.wait();
@@ -358,4 +425,163 @@ export async function readAccounts(ctx: Ctx, proposalIds: bigint[], accounts: st
       ),
     ),
   };
+}
+
+/** Anything that signs EIP-712 data as ethers' signers do: a Hardhat signer or a Wallet. */
+export interface TypedDataSigner {
+  address: string;
+  signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: object): Promise<string>;
+}
+
+/** The co-op governor's EIP-712 domain, as the app builds it (lib/ballots.ts): its name, the chain, its address. */
+export async function coopDomain(ctx: Ctx): Promise<GovernorDomain> {
+  const { governor } = ctx.coop;
+  const { chainId } = await ctx.ethers.provider.getNetwork();
+  return governorDomain(await governor.name(), chainId, await governor.getAddress());
+}
+
+/** Signs `message` over `domain` exactly as the app does: the QuadraticBallot types of lib/ballots.ts. */
+export async function signBallotMessage(
+  signer: TypedDataSigner,
+  domain: GovernorDomain,
+  message: QuadraticBallotMessage,
+): Promise<SignedBallot> {
+  return { ...message, signature: await signer.signTypedData(domain, quadraticBallotTypes, message) };
+}
+
+/**
+ * A ballot signed by `signer` over `domain` (the co-op's own unless given), for itself unless `fields.voter` says
+ * otherwise. Unless given: one vote for, the voter's current nonce on the proposal, a deadline an hour away, no reason.
+ */
+export async function signBallot(
+  ctx: Ctx,
+  signer: TypedDataSigner,
+  fields: Partial<QuadraticBallotMessage> & { proposalId: bigint },
+  domain?: GovernorDomain,
+): Promise<SignedBallot> {
+  const voter = fields.voter ?? signer.address;
+  const message: QuadraticBallotMessage = {
+    proposalId: fields.proposalId,
+    support: fields.support ?? Support.For,
+    voter,
+    votes: fields.votes ?? 1n,
+    nonce: fields.nonce ?? (await ctx.coop.governor.ballotNonce(fields.proposalId, voter)),
+    deadline: fields.deadline ?? BigInt(await ctx.helpers.time.latest()) + 3600n,
+    reason: fields.reason ?? "",
+  };
+  return signBallotMessage(signer, domain ?? (await coopDomain(ctx)), message);
+}
+
+/** OpenZeppelin Governor's EIP-712 types for castVoteBySig. */
+export const ozBallotTypes = {
+  Ballot: [
+    { name: "proposalId", type: "uint256" },
+    { name: "support", type: "uint8" },
+    { name: "voter", type: "address" },
+    { name: "nonce", type: "uint256" },
+  ],
+};
+
+/** OpenZeppelin Governor's EIP-712 types for castVoteWithReasonAndParamsBySig. */
+export const ozExtendedBallotTypes = {
+  ExtendedBallot: [
+    { name: "proposalId", type: "uint256" },
+    { name: "support", type: "uint8" },
+    { name: "voter", type: "address" },
+    { name: "nonce", type: "uint256" },
+    { name: "reason", type: "string" },
+    { name: "params", type: "bytes" },
+  ],
+};
+
+/** Deploys a MembershipCard named `name` (symbol BAKE) owned by `owner`. */
+export async function deployCard(
+  ethers: HardhatEthers,
+  owner: HardhatEthersSigner,
+  name = "Bakery Co-op",
+): Promise<MembershipCard> {
+  const card = (await ethers.deployContract(
+    "MembershipCard",
+    [name, "BAKE", owner.address],
+    owner,
+  )) as unknown as MembershipCard;
+  await card.waitForDeployment();
+  return card;
+}
+
+/**
+ * Deploys a VoiceCredits ledger (symbol VOICE) for `card`, owned by `owner`. Unless given: named "Bakery Voice
+ * Credits", weekly epochs of 100 credits, a cap of 400.
+ */
+export async function deployCredits(
+  ethers: HardhatEthers,
+  card: MembershipCard,
+  owner: HardhatEthersSigner,
+  options: { name?: string; epochLength?: number | bigint; creditsPerEpoch?: bigint; maxBalance?: bigint } = {},
+): Promise<VoiceCredits> {
+  const credits = (await ethers.deployContract(
+    "VoiceCredits",
+    [
+      await card.getAddress(),
+      options.name ?? "Bakery Voice Credits",
+      "VOICE",
+      options.epochLength ?? 7 * DAY,
+      options.creditsPerEpoch ?? 100n,
+      options.maxBalance ?? 400n,
+      owner.address,
+    ],
+    owner,
+  )) as unknown as VoiceCredits;
+  await credits.waitForDeployment();
+  return credits;
+}
+
+/** A card and its credits owned by the deployer, with a plain signer as the credits' governor; and the other signers. */
+export interface OwnedCard {
+  card: MembershipCard;
+  credits: VoiceCredits;
+  owner: HardhatEthersSigner;
+  gov: HardhatEthersSigner;
+  alice: HardhatEthersSigner;
+  bob: HardhatEthersSigner;
+  carol: HardhatEthersSigner;
+  dave: HardhatEthersSigner;
+  stranger: HardhatEthersSigner;
+}
+
+/**
+ * A card and a credits ledger (default schedule) bound to each other and owned by the deployer, signer 0 (so
+ * governance-only functions can be called directly), with signer 1 as the governor (so spending and deposits can be
+ * exercised without a governor contract).
+ */
+export async function deployOwnedCard(
+  ethers: HardhatEthers,
+  names: { card?: string; credits?: string } = {},
+): Promise<OwnedCard> {
+  const [owner, gov, alice, bob, carol, dave, stranger] = await ethers.getSigners();
+  const card = await deployCard(ethers, owner, names.card);
+  const credits = await deployCredits(ethers, card, owner, { name: names.credits });
+  await (await card.bindVoiceCredits(await credits.getAddress())).wait();
+  await (await credits.setGovernor(gov.address)).wait();
+  return { card, credits, owner, gov, alice, bob, carol, dave, stranger };
+}
+
+/**
+ * Block-time helpers for `connection`: `timestampOf(tx)`, the timestamp of the block that mined `tx`;
+ * `sendAt(t, send)`, sends `send()` in a block with exactly timestamp `t` and checks that it was mined then.
+ */
+export function blockTime(connection: { ethers: HardhatEthers; networkHelpers: NetworkHelpers }) {
+  const { ethers, networkHelpers } = connection;
+  async function timestampOf(tx: Promise<ContractTransactionResponse> | ContractTransactionResponse): Promise<number> {
+    const receipt = await (await tx).wait();
+    if (receipt === null) throw new Error("transaction was not mined");
+    const block = await ethers.provider.getBlock(receipt.blockNumber);
+    if (block === null) throw new Error("block not found");
+    return block.timestamp;
+  }
+  async function sendAt(t: number, send: () => Promise<ContractTransactionResponse>): Promise<void> {
+    await networkHelpers.time.setNextBlockTimestamp(t);
+    expect(await timestampOf(send())).to.equal(t);
+  }
+  return { timestampOf, sendAt };
 }

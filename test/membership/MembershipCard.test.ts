@@ -1,12 +1,12 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { ZeroAddress, getAddress, toBeHex } from "ethers";
-import type { ContractTransactionResponse, Interface } from "ethers";
+import type { Interface } from "ethers";
 
 import { DAY, defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.ts";
-import type { MembershipCard, VoiceCredits } from "../../types/ethers-contracts/index.ts";
+import type { MembershipCard } from "../../types/ethers-contracts/index.ts";
+import { blockTime, deployCard, deployCredits, deployOwnedCard, type OwnedCard } from "../helpers/governor-fixtures.ts";
 import { storageSlot } from "../helpers/storage-layout.ts";
 
 const connection = await network.create();
@@ -16,67 +16,24 @@ const { time } = networkHelpers;
 const WEEK = 7 * DAY;
 const COOP_NAME = "Bakery Co-op";
 const CREDITS_PER_EPOCH = 100n;
-const MAX_BALANCE = 400n;
 
 // ------------------------------------------------------------------------------------------------
 // Fixtures
 // ------------------------------------------------------------------------------------------------
 
-interface Owned {
-  card: MembershipCard;
-  credits: VoiceCredits;
-  owner: HardhatEthersSigner;
-  gov: HardhatEthersSigner;
-  alice: HardhatEthersSigner;
-  bob: HardhatEthersSigner;
-  carol: HardhatEthersSigner;
-  dave: HardhatEthersSigner;
-  stranger: HardhatEthersSigner;
-}
-
-async function deployCard(name: string, owner: HardhatEthersSigner): Promise<MembershipCard> {
-  const card = (await ethers.deployContract(
-    "MembershipCard",
-    [name, "BAKE", owner.address],
-    owner,
-  )) as unknown as MembershipCard;
-  await card.waitForDeployment();
-  return card;
-}
-
-async function deployCredits(card: MembershipCard, owner: HardhatEthersSigner): Promise<VoiceCredits> {
-  const credits = (await ethers.deployContract(
-    "VoiceCredits",
-    [
-      await card.getAddress(),
-      `${COOP_NAME} Voice Credits`,
-      "VOICE",
-      WEEK,
-      CREDITS_PER_EPOCH,
-      MAX_BALANCE,
-      owner.address,
-    ],
-    owner,
-  )) as unknown as VoiceCredits;
-  await credits.waitForDeployment();
-  return credits;
-}
+/** The credits' name in these tests. */
+const CREDITS_NAME = `${COOP_NAME} Voice Credits`;
 
 /** A card and a credits ledger whose owner stays the deployer, so governance-only paths can be called directly. */
-async function ownedCoopFixture(): Promise<Owned> {
-  const [owner, gov, alice, bob, carol, dave, stranger] = await ethers.getSigners();
-  const card = await deployCard(COOP_NAME, owner);
-  const credits = await deployCredits(card, owner);
-  await (await card.bindVoiceCredits(await credits.getAddress())).wait();
-  await (await credits.setGovernor(gov.address)).wait();
-  return { card, credits, owner, gov, alice, bob, carol, dave, stranger };
+async function ownedCoopFixture(): Promise<OwnedCard> {
+  return deployOwnedCard(ethers, { card: COOP_NAME, credits: CREDITS_NAME });
 }
 
 /** A card whose credits ledger is not bound yet. */
 async function unboundCardFixture() {
   const [owner, alice, stranger] = await ethers.getSigners();
-  const card = await deployCard(COOP_NAME, owner);
-  const credits = await deployCredits(card, owner);
+  const card = await deployCard(ethers, owner, COOP_NAME);
+  const credits = await deployCredits(ethers, card, owner, { name: CREDITS_NAME });
   return { card, credits, owner, alice, stranger };
 }
 
@@ -87,45 +44,29 @@ async function deployedCoopFixture() {
   return { ...coop, deployer, alice, bob, carol, stranger };
 }
 
-/** A co-op whose name needs escaping in both JSON and XML. */
-const NASTY_NAME = 'Bread & Roses "<Café ☕ Co-op>" \\ back\nslash\t</text><script>x</script>';
-async function nastyNameFixture() {
+/** A card named `name`, bound to its credits, with alice admitted. */
+async function namedCard(name: string) {
   const [owner, alice] = await ethers.getSigners();
-  const card = await deployCard(NASTY_NAME, owner);
-  const credits = await deployCredits(card, owner);
+  const card = await deployCard(ethers, owner, name);
+  const credits = await deployCredits(ethers, card, owner, { name: CREDITS_NAME });
   await (await card.bindVoiceCredits(await credits.getAddress())).wait();
   await (await card.admit(alice.address)).wait();
   return { card, owner, alice };
 }
 
+/** A co-op whose name needs escaping in both JSON and XML. */
+const NASTY_NAME = 'Bread & Roses "<Café ☕ Co-op>" \\ back\nslash\t</text><script>x</script>';
+const nastyNameFixture = () => namedCard(NASTY_NAME);
+
 /** An everyday name with one metacharacter and none of the control characters. */
 const AMPERSAND_NAME = "Bread & Roses Bakers' Co-op (North)";
-async function ampersandNameFixture() {
-  const [owner, alice] = await ethers.getSigners();
-  const card = await deployCard(AMPERSAND_NAME, owner);
-  const credits = await deployCredits(card, owner);
-  await (await card.bindVoiceCredits(await credits.getAddress())).wait();
-  await (await card.admit(alice.address)).wait();
-  return { card, owner, alice };
-}
+const ampersandNameFixture = () => namedCard(AMPERSAND_NAME);
 
 // ------------------------------------------------------------------------------------------------
 // Helpers
 // ------------------------------------------------------------------------------------------------
 
-async function timestampOf(tx: Promise<ContractTransactionResponse> | ContractTransactionResponse): Promise<number> {
-  const receipt = await (await tx).wait();
-  if (receipt === null) throw new Error("transaction was not mined");
-  const block = await ethers.provider.getBlock(receipt.blockNumber);
-  if (block === null) throw new Error("block not found");
-  return block.timestamp;
-}
-
-/** Sends `send()` in a block with exactly timestamp `t` and checks that it was mined then. */
-async function sendAt(t: number, send: () => Promise<ContractTransactionResponse>): Promise<void> {
-  await time.setNextBlockTimestamp(t);
-  expect(await timestampOf(send())).to.equal(t);
-}
+const { timestampOf, sendAt } = blockTime(connection);
 
 /** Everything the register exposes about `accounts` and the cards ever issued, for "nothing changed" checks. */
 async function cardState(card: MembershipCard, accounts: string[]) {
@@ -228,7 +169,7 @@ describe("MembershipCard", function () {
 
     it("refuses to bind a second credits ledger and keeps the first", async function () {
       const { card, credits, owner } = await networkHelpers.loadFixture(ownedCoopFixture);
-      const other = await deployCredits(card, owner);
+      const other = await deployCredits(ethers, card, owner, { name: CREDITS_NAME });
       await expect(card.bindVoiceCredits(await other.getAddress()))
         .to.be.revertedWithCustomError(card, "MembershipCardCreditsAlreadyBound")
         .withArgs(await credits.getAddress());

@@ -1,32 +1,22 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import type { TypedDataField } from "ethers";
 
-import {
-  Support,
-  ballotTuple,
-  governorDomain,
-  quadraticBallotTypes,
-  voteRefusals,
-  type GovernorDomain,
-  type QuadraticBallotMessage,
-  type SignedBallot,
-} from "../../lib/ballots.ts";
+import { Support, ballotTuple, governorDomain, voteRefusals, type GovernorDomain } from "../../lib/ballots.ts";
 import { VoteRefusal } from "../../lib/refusals.ts";
 import { ballotId, governorBallotInterface, toBallotRequest, type BallotRequest } from "../../lib/relay.ts";
-import { hardhatAccountKey } from "../../seeds/bakery.ts";
 import {
+  coopDomain,
   deployCoopWithMembers,
   endVoting,
   propose,
+  signBallot,
   startVoting,
   vote,
   type Ctx,
   type ProposalRef,
 } from "../helpers/governor-fixtures.ts";
 import {
-  RELAYER_ACCOUNT,
+  RELAYER_KEY,
   deploymentOfCoop,
   get,
   postRaw,
@@ -38,8 +28,6 @@ import {
 
 const connection = await network.create();
 const { ethers } = connection;
-const ballotTypes = quadraticBallotTypes as unknown as Record<string, TypedDataField[]>;
-const RELAYER_KEY = hardhatAccountKey(RELAYER_ACCOUNT);
 
 describe("Relayer API", function () {
   let ctx: Ctx;
@@ -57,10 +45,8 @@ describe("Relayer API", function () {
     open = await propose(ctx, ctx.members[0], "Open: buy flour");
     other = await propose(ctx, ctx.members[2], "Open too: paint the shop");
     await startVoting(ctx, open);
-    const { governor } = ctx.coop;
-    const chainId = (await ethers.provider.getNetwork()).chainId;
-    domain = governorDomain(await governor.name(), chainId, await governor.getAddress());
-    relayer = await startTestRelayer(ethers.provider, await deploymentOfCoop(ctx.coop, chainId), RELAYER_KEY, {
+    domain = await coopDomain(ctx);
+    relayer = await startTestRelayer(ethers.provider, await deploymentOfCoop(ctx.coop, domain.chainId), RELAYER_KEY, {
       submitter: { maxBatchAgeMs: 50, pollMs: 20 },
     });
   });
@@ -71,25 +57,6 @@ describe("Relayer API", function () {
 
   async function latest(): Promise<bigint> {
     return BigInt(await ctx.helpers.time.latest());
-  }
-
-  /** A ballot signed by `signer` (for itself unless `fields.voter` says otherwise) over `over` (default the co-op's domain). */
-  async function signed(
-    signer: HardhatEthersSigner,
-    fields: Partial<QuadraticBallotMessage> & { proposalId: bigint },
-    over: GovernorDomain = domain,
-  ): Promise<SignedBallot> {
-    const voter = fields.voter ?? signer.address;
-    const message: QuadraticBallotMessage = {
-      proposalId: fields.proposalId,
-      support: fields.support ?? Support.For,
-      voter,
-      votes: fields.votes ?? 1n,
-      nonce: fields.nonce ?? (await ctx.coop.governor.ballotNonce(fields.proposalId, voter)),
-      deadline: fields.deadline ?? (await latest()) + 3600n,
-      reason: fields.reason ?? "",
-    };
-    return { ...message, signature: await signer.signTypedData(over, ballotTypes, message) };
   }
 
   function post(request: BallotRequest | object, url = relayer.url): Promise<Answer> {
@@ -117,7 +84,7 @@ describe("Relayer API", function () {
   describe("accepting a ballot", function () {
     it("stores a valid ballot, answers 202 with its EIP-712 digest as id, and includes it on chain", async function () {
       const voter = ctx.members[8];
-      const ballot = await signed(voter, { proposalId: open.id, votes: 2n, reason: "yes, twice" });
+      const ballot = await signBallot(ctx, voter, { proposalId: open.id, votes: 2n, reason: "yes, twice" });
       const answer = await post(toBallotRequest(ballot, domain));
       expect(answer.status).to.equal(202);
       const id = await ctx.coop.governor.ballotDigest(ballotTuple(ballot));
@@ -135,7 +102,7 @@ describe("Relayer API", function () {
 
     it("answers the same id for the same ballot twice and submits it once", async function () {
       const voter = ctx.members[4];
-      const ballot = await signed(voter, { proposalId: other.id, votes: 3n });
+      const ballot = await signBallot(ctx, voter, { proposalId: other.id, votes: 3n });
       const first = await post(toBallotRequest(ballot, domain));
       const second = await post(toBallotRequest(ballot, domain));
       expect(first.status).to.equal(202);
@@ -172,7 +139,7 @@ describe("Relayer API", function () {
     });
 
     it("refuses a body over the size limit", async function () {
-      const request = toBallotRequest(await signed(ctx.members[5], { proposalId: open.id }), domain);
+      const request = toBallotRequest(await signBallot(ctx, ctx.members[5], { proposalId: open.id }), domain);
       const huge = JSON.stringify({ ...request, padding: "x".repeat(17 * 1024) });
       await expectRefused(huge, 413, "BodyTooLarge", "the body is larger than 16384 bytes");
     });
@@ -192,7 +159,7 @@ describe("Relayer API", function () {
 
     for (const field of ["signature", "voter", "nonce", "deadline", "chainId", "verifyingContract"] as const) {
       it(`refuses a ballot without ${field}`, async function () {
-        const ballot = await signed(ctx.members[5], { proposalId: open.id });
+        const ballot = await signBallot(ctx, ctx.members[5], { proposalId: open.id });
         const request: Partial<BallotRequest> = toBallotRequest(ballot, domain);
         delete request[field];
         await expectRefused(
@@ -206,7 +173,7 @@ describe("Relayer API", function () {
     }
 
     it("refuses a field of the wrong type, an unknown field, a number that is not a uint256", async function () {
-      const ballot = await signed(ctx.members[5], { proposalId: open.id });
+      const ballot = await signBallot(ctx, ctx.members[5], { proposalId: open.id });
       const request = toBallotRequest(ballot, domain);
       await expectRefused(JSON.stringify({ ...request, votes: 1 }), 400, "InvalidBody", "body/votes must be string");
       await expectRefused(
@@ -239,7 +206,7 @@ describe("Relayer API", function () {
   describe("refusing a ballot that cannot count (422, 409)", function () {
     it("refuses a ballot signed for another chain", async function () {
       const over = governorDomain(domain.name, 1n, domain.verifyingContract);
-      const ballot = await signed(ctx.members[5], { proposalId: open.id }, over);
+      const ballot = await signBallot(ctx, ctx.members[5], { proposalId: open.id }, over);
       await expectRefused(
         JSON.stringify(toBallotRequest(ballot, over)),
         422,
@@ -252,7 +219,7 @@ describe("Relayer API", function () {
     it("refuses a ballot signed for another verifying contract", async function () {
       const card = await ctx.coop.card.getAddress();
       const over = governorDomain(domain.name, domain.chainId, card);
-      const ballot = await signed(ctx.members[5], { proposalId: open.id }, over);
+      const ballot = await signBallot(ctx, ctx.members[5], { proposalId: open.id }, over);
       await expectRefused(
         JSON.stringify(toBallotRequest(ballot, over)),
         422,
@@ -264,7 +231,7 @@ describe("Relayer API", function () {
 
     it("refuses a ballot whose signature is not the voter's", async function () {
       const [signer, voter] = [ctx.members[3], ctx.members[5]];
-      const ballot = await signed(signer, { proposalId: open.id, voter: voter.address });
+      const ballot = await signBallot(ctx, signer, { proposalId: open.id, voter: voter.address });
       await expectRefused(
         JSON.stringify(toBallotRequest(ballot, domain)),
         422,
@@ -283,7 +250,7 @@ describe("Relayer API", function () {
 
     it("refuses an expired ballot", async function () {
       const deadline = (await latest()) - 1n;
-      const ballot = await signed(ctx.members[5], { proposalId: open.id, deadline });
+      const ballot = await signBallot(ctx, ctx.members[5], { proposalId: open.id, deadline });
       await expectRefused(
         JSON.stringify(toBallotRequest(ballot, domain)),
         422,
@@ -295,7 +262,7 @@ describe("Relayer API", function () {
 
     it("refuses a ballot from someone who is not a member", async function () {
       const stranger = ctx.outsiders[0];
-      const ballot = await signed(stranger, { proposalId: open.id });
+      const ballot = await signBallot(ctx, stranger, { proposalId: open.id });
       const snapshot = await ctx.coop.governor.proposalSnapshot(open.id);
       await expectRefused(
         JSON.stringify(toBallotRequest(ballot, domain)),
@@ -309,7 +276,7 @@ describe("Relayer API", function () {
     it("refuses a ballot over the voter's credit budget", async function () {
       const voter = ctx.members[5];
       const balance = await ctx.coop.credits.balanceOf(voter.address);
-      const ballot = await signed(voter, { proposalId: open.id, votes: 11n });
+      const ballot = await signBallot(ctx, voter, { proposalId: open.id, votes: 11n });
       await expectRefused(
         JSON.stringify(toBallotRequest(ballot, domain)),
         422,
@@ -322,7 +289,7 @@ describe("Relayer API", function () {
     it("refuses a replayed nonce: the voter already voted on the proposal", async function () {
       const voter = ctx.members[6];
       await vote(ctx, open, voter, Support.For, 1n);
-      const ballot = await signed(voter, { proposalId: open.id, nonce: 0n });
+      const ballot = await signBallot(ctx, voter, { proposalId: open.id, nonce: 0n });
       await expectRefused(
         JSON.stringify(toBallotRequest(ballot, domain)),
         422,
@@ -333,7 +300,7 @@ describe("Relayer API", function () {
     });
 
     it("refuses a ballot for a closed proposal", async function () {
-      const ballot = await signed(ctx.members[5], { proposalId: closed.id });
+      const ballot = await signBallot(ctx, ctx.members[5], { proposalId: closed.id });
       await expectRefused(
         JSON.stringify(toBallotRequest(ballot, domain)),
         422,
@@ -347,9 +314,11 @@ describe("Relayer API", function () {
       const voter = ctx.members[7];
       await relayer.submitter.stop();
       try {
-        const first = await post(toBallotRequest(await signed(voter, { proposalId: open.id, votes: 1n }), domain));
+        const first = await post(
+          toBallotRequest(await signBallot(ctx, voter, { proposalId: open.id, votes: 1n }), domain),
+        );
         expect(first.status).to.equal(202);
-        const second = await signed(voter, { proposalId: open.id, votes: 2n });
+        const second = await signBallot(ctx, voter, { proposalId: open.id, votes: 2n });
         await expectRefused(
           JSON.stringify(toBallotRequest(second, domain)),
           409,
@@ -374,10 +343,10 @@ describe("Relayer API", function () {
       await relayer.submitter.stop();
       // With reasons, both travel in one castBallots call (ballots on two proposals).
       const a = await post(
-        toBallotRequest(await signed(voter, { proposalId: open.id, votes: 8n, reason: "eight" }), domain),
+        toBallotRequest(await signBallot(ctx, voter, { proposalId: open.id, votes: 8n, reason: "eight" }), domain),
       );
       const b = await post(
-        toBallotRequest(await signed(voter, { proposalId: other.id, votes: 7n, reason: "seven" }), domain),
+        toBallotRequest(await signBallot(ctx, voter, { proposalId: other.id, votes: 7n, reason: "seven" }), domain),
       );
       expect([a.status, b.status]).to.deep.equal([202, 202]);
       relayer.submitter.start();
@@ -399,7 +368,9 @@ describe("Relayer API", function () {
       const voter = ctx.members[3];
       expect(await ctx.coop.credits.balanceOf(voter.address)).to.equal(100n);
       await relayer.submitter.stop();
-      const answer = await post(toBallotRequest(await signed(voter, { proposalId: open.id, votes: 8n }), domain));
+      const answer = await post(
+        toBallotRequest(await signBallot(ctx, voter, { proposalId: open.id, votes: 8n }), domain),
+      );
       expect(answer.status).to.equal(202);
       // 49 credits spent on the other proposal by transaction: 51 left, the ballot needs 64.
       await vote(ctx, other.id, voter, Support.For, 7n);
@@ -418,7 +389,7 @@ describe("Relayer API", function () {
     it("rejects a queued ballot that expired before it was sent, without paying for it", async function () {
       const voter = ctx.members[2];
       await relayer.submitter.stop();
-      const ballot = await signed(voter, { proposalId: other.id, deadline: (await latest()) + 60n });
+      const ballot = await signBallot(ctx, voter, { proposalId: other.id, deadline: (await latest()) + 60n });
       const answer = await post(toBallotRequest(ballot, domain));
       expect(answer.status).to.equal(202);
       await ctx.helpers.time.increase(120);
@@ -471,12 +442,18 @@ describe("Relayer API", function () {
       );
       try {
         const voter = ctx.members[3];
-        const ok1 = await post(toBallotRequest(await signed(voter, { proposalId: open.id }), domain), limited.url);
-        const ok2 = await post(toBallotRequest(await signed(voter, { proposalId: other.id }), domain), limited.url);
+        const ok1 = await post(
+          toBallotRequest(await signBallot(ctx, voter, { proposalId: open.id }), domain),
+          limited.url,
+        );
+        const ok2 = await post(
+          toBallotRequest(await signBallot(ctx, voter, { proposalId: other.id }), domain),
+          limited.url,
+        );
         expect([ok1.status, ok2.status]).to.deep.equal([202, 202]);
         const before = limited.store.counts();
         const third = await post(
-          toBallotRequest(await signed(voter, { proposalId: open.id, votes: 2n }), domain),
+          toBallotRequest(await signBallot(ctx, voter, { proposalId: open.id, votes: 2n }), domain),
           limited.url,
         );
         expect(third.status).to.equal(429);
@@ -485,12 +462,12 @@ describe("Relayer API", function () {
           new RegExp(`^the relayer takes at most 2 ballots per 60 s from voter ${voter.address}; retry in \\d+ s$`),
         );
         const fourth = await post(
-          toBallotRequest(await signed(ctx.members[1], { proposalId: open.id }), domain),
+          toBallotRequest(await signBallot(ctx, ctx.members[1], { proposalId: open.id }), domain),
           limited.url,
         );
         expect(fourth.status).to.equal(202);
         const fifth = await post(
-          toBallotRequest(await signed(ctx.members[0], { proposalId: open.id }), domain),
+          toBallotRequest(await signBallot(ctx, ctx.members[0], { proposalId: open.id }), domain),
           limited.url,
         );
         expect(fifth.status).to.equal(429);

@@ -7,7 +7,6 @@ import { expect } from "chai";
 import hre from "hardhat";
 
 import type { BallotRequest } from "../../lib/relay.ts";
-import { hardhatAccountKey } from "../../seeds/bakery.ts";
 import {
   loadVote,
   postBallot,
@@ -16,12 +15,11 @@ import {
   waitUntilSettled,
 } from "../../scripts/lib/ballot-load.ts";
 import { ROOT } from "../../scripts/lib/deployment-file.ts";
-import { RELAYER_ACCOUNT, deploymentOfCoop, get, tempDir } from "./helpers.ts";
+import { RELAYER_KEY, deploymentOfCoop, get, tempDir } from "./helpers.ts";
 
 const MEMBERS = 40;
 const PROPOSALS = 3;
 const KILL_AFTER_ACKS = 60;
-const RELAYER_KEY = hardhatAccountKey(RELAYER_ACCOUNT);
 
 /** A TCP port nothing listens on now. */
 function freePort(): Promise<number> {

@@ -12,9 +12,12 @@ import { Wallet } from "ethers";
 import type { Deployment } from "../../lib/deployment.ts";
 import { startRelayer, type Relayer, type RelayerConfig } from "../../relayer/relayer.ts";
 import type { Coop } from "../../scripts/lib/deploy-coop.ts";
+import { hardhatAccountKey } from "../../seeds/bakery.ts";
 
 /** A funded relayer key for the in-process chain: Hardhat account 19 (never a member in these tests). */
 export const RELAYER_ACCOUNT = 19;
+/** Its private key. */
+export const RELAYER_KEY = hardhatAccountKey(RELAYER_ACCOUNT);
 
 /** A fresh temporary folder. */
 export function tempDir(prefix = "mutual-relayer-"): string {

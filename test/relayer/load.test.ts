@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { hardhatAccountKey } from "../../seeds/bakery.ts";
 import {
   loadVote,
   postAll,
@@ -10,7 +9,7 @@ import {
   waitUntilSettled,
   type LoadCoop,
 } from "../../scripts/lib/ballot-load.ts";
-import { RELAYER_ACCOUNT, deploymentOfCoop, startTestRelayer } from "./helpers.ts";
+import { RELAYER_KEY, deploymentOfCoop, startTestRelayer } from "./helpers.ts";
 
 const connection = await network.create();
 const { ethers } = connection;
@@ -32,7 +31,7 @@ describe("Relayer under load (loopback)", function () {
     const relayer = await startTestRelayer(
       ethers.provider,
       await deploymentOfCoop(load.coop, load.domain.chainId),
-      hardhatAccountKey(RELAYER_ACCOUNT),
+      RELAYER_KEY,
       { submitter: { maxBatch: 50, maxBatchAgeMs: 200, pollMs: 20 } },
     );
     try {

@@ -6,16 +6,23 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { Wallet, type TypedDataField } from "ethers";
+import { Wallet } from "ethers";
 
-import { Support, governorDomain, quadraticBallotTypes, voteRefusals, type GovernorDomain } from "../../lib/ballots.ts";
+import { Support, voteRefusals, type GovernorDomain } from "../../lib/ballots.ts";
 import type { Deployment } from "../../lib/deployment.ts";
 import { VoteRefusal } from "../../lib/refusals.ts";
 import { toBallotRequest } from "../../lib/relay.ts";
-import { hardhatAccountKey } from "../../seeds/bakery.ts";
-import { deployCoopWithMembers, propose, startVoting, vote, type Ctx } from "../helpers/governor-fixtures.ts";
 import {
-  RELAYER_ACCOUNT,
+  coopDomain,
+  deployCoopWithMembers,
+  propose,
+  signBallot,
+  startVoting,
+  vote,
+  type Ctx,
+} from "../helpers/governor-fixtures.ts";
+import {
+  RELAYER_KEY,
   deploymentOfCoop,
   postRaw,
   startTestRelayer,
@@ -26,8 +33,6 @@ import {
 
 const connection = await network.create();
 const { ethers } = connection;
-const ballotTypes = quadraticBallotTypes as unknown as Record<string, TypedDataField[]>;
-const RELAYER_KEY = hardhatAccountKey(RELAYER_ACCOUNT);
 
 describe("Relayer restart and reconciliation", function () {
   let ctx: Ctx;
@@ -41,10 +46,8 @@ describe("Relayer restart and reconciliation", function () {
     const p = await propose(ctx, ctx.members[0], "Restart: fix the oven");
     await startVoting(ctx, p);
     proposalId = p.id;
-    const { governor } = ctx.coop;
-    const chainId = (await ethers.provider.getNetwork()).chainId;
-    domain = governorDomain(await governor.name(), chainId, await governor.getAddress());
-    deployment = await deploymentOfCoop(ctx.coop, chainId);
+    domain = await coopDomain(ctx);
+    deployment = await deploymentOfCoop(ctx.coop, domain.chainId);
   });
 
   /** A relayer whose submitter does not run: ballots stay queued until the test moves them. */
@@ -60,16 +63,7 @@ describe("Relayer restart and reconciliation", function () {
   /** Posts one fresh ballot of a member who has not voted yet; returns its id and voter. */
   async function queueBallot(relayer: TestRelayer): Promise<{ id: string; voter: HardhatEthersSigner }> {
     const voter = ctx.members[++nextVoter];
-    const message = {
-      proposalId,
-      support: Support.For,
-      voter: voter.address,
-      votes: 2n,
-      nonce: 0n,
-      deadline: BigInt(await ctx.helpers.time.latest()) + 3600n,
-      reason: "",
-    };
-    const ballot = { ...message, signature: await voter.signTypedData(domain, ballotTypes, message) };
+    const ballot = await signBallot(ctx, voter, { proposalId, votes: 2n, nonce: 0n }, domain);
     const answer = await postRaw(relayer.url, JSON.stringify(toBallotRequest(ballot, domain)));
     expect(answer.status).to.equal(202);
     return { id: answer.body.id as string, voter };

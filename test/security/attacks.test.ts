@@ -22,15 +22,7 @@ import {
 } from "ethers";
 
 import { DAY } from "../../scripts/lib/deploy-coop.ts";
-import {
-  Support,
-  ballotTuple,
-  governorDomain,
-  quadraticBallotTypes,
-  type GovernorDomain,
-  type QuadraticBallotMessage,
-  type SignedBallot,
-} from "../../lib/ballots.ts";
+import { Support, ballotTuple, type GovernorDomain, type SignedBallot } from "../../lib/ballots.ts";
 import { voteCost } from "../../lib/quadratic.ts";
 import type {
   GasBurnerWalletMock,
@@ -44,16 +36,22 @@ import {
   advanceTo,
   buildProposal,
   call,
+  coopFixtures,
+  coopDomain,
   deployCoopWithMembers,
   encodeVotes,
   endVoting,
+  expectNotEligible,
   expectUnchanged,
   govern,
   governWhileOpen,
   minedAt,
+  ozBallotTypes,
+  ozExtendedBallotTypes,
   passingVoters,
   propose,
   readAccounts,
+  signBallot,
   startVoting,
   stateBitmap,
   timelockOperationId,
@@ -76,42 +74,11 @@ const SHORT_ANSWER_WALLET = getAddress("0x" + "12".repeat(19) + "00");
 /** keccak256 of empty code: the code hash of an account without code. */
 const EMPTY_CODE_HASH = keccak256("0x");
 
-/** OpenZeppelin Governor's EIP-712 types for castVoteBySig and castVoteWithReasonAndParamsBySig. */
-const ozBallotTypes = {
-  Ballot: [
-    { name: "proposalId", type: "uint256" },
-    { name: "support", type: "uint8" },
-    { name: "voter", type: "address" },
-    { name: "nonce", type: "uint256" },
-  ],
-};
-const ozExtendedBallotTypes = {
-  ExtendedBallot: [
-    { name: "proposalId", type: "uint256" },
-    { name: "support", type: "uint8" },
-    { name: "voter", type: "address" },
-    { name: "nonce", type: "uint256" },
-    { name: "reason", type: "string" },
-    { name: "params", type: "bytes" },
-  ],
-};
-
 // ------------------------------------------------------------------------------------------------------
 // Fixtures and helpers
 // ------------------------------------------------------------------------------------------------------
 
-/** Ten EOA members, the default parameters (20% quorum, deposit 10, 100 credits a week, cap 400). */
-async function coopFixture(): Promise<Ctx> {
-  return deployCoopWithMembers(connection);
-}
-
-/** The same co-op with one proposal (by members[0]) open for voting. */
-async function openProposalFixture(): Promise<Ctx & { p: ProposalRef }> {
-  const ctx = await deployCoopWithMembers(connection);
-  const p = await propose(ctx, ctx.members[0], "Buy a second oven");
-  await startVoting(ctx, p);
-  return { ...ctx, p };
-}
+const { coopFixture, openProposalFixture } = coopFixtures(connection);
 
 interface BallotCtx extends Ctx {
   /** Two proposals open for voting. */
@@ -141,30 +108,8 @@ async function ballotFixture(): Promise<BallotCtx> {
   const a = await propose(ctx, ctx.members[0], "Proposal A: buy flour in bulk");
   const b = await propose(ctx, ctx.members[1], "Proposal B: open on Sundays");
   await startVoting(ctx, b);
-  const { governor } = ctx.coop;
-  const chainId = (await ethers.provider.getNetwork()).chainId;
-  const domain = governorDomain(await governor.name(), chainId, await governor.getAddress());
+  const domain = await coopDomain(ctx);
   return { ...ctx, a, b, domain, short, reverting, burner, reentrant, relayer: ctx.outsiders[0] };
-}
-
-/** Signs a QuadraticBallot exactly as the app does (lib/ballots.ts), with the voter's nonce and a deadline an hour away. */
-async function signBallot(
-  ctx: Ctx,
-  signer: HardhatEthersSigner,
-  domain: GovernorDomain,
-  fields: Partial<QuadraticBallotMessage> & { proposalId: bigint },
-): Promise<SignedBallot> {
-  const voter = fields.voter ?? signer.address;
-  const message: QuadraticBallotMessage = {
-    proposalId: fields.proposalId,
-    support: fields.support ?? Support.For,
-    voter,
-    votes: fields.votes ?? 1n,
-    nonce: fields.nonce ?? (await ctx.coop.governor.ballotNonce(fields.proposalId, voter)),
-    deadline: fields.deadline ?? BigInt(await networkHelpers.time.latest()) + HOUR,
-    reason: fields.reason ?? "",
-  };
-  return { ...message, signature: await signer.signTypedData(domain, quadraticBallotTypes, message) };
 }
 
 /** A ballot in a contract wallet's name carrying a signature no key made: only a broken check would accept it. */
@@ -287,13 +232,9 @@ describe("Attacks on a Mutual co-op", function () {
       );
       const snapshot = await governor.proposalSnapshot(target.id);
       expect(await card.isMember(newcomer.address)).to.equal(true);
-      const domain = governorDomain(
-        await governor.name(),
-        (await ethers.provider.getNetwork()).chainId,
-        await governor.getAddress(),
-      );
+      const domain = await coopDomain(ctx);
 
-      const ballot = await signBallot(ctx, newcomer, domain, { proposalId: target.id, votes: 3n });
+      const ballot = await signBallot(ctx, newcomer, { proposalId: target.id, votes: 3n }, domain);
       const ozSignature = await signOzBallot(ctx, newcomer, domain, target.id, Support.For);
       await expectUnchanged(ctx, [target.id], [newcomer.address], async () => {
         await expect(governor.connect(relayer).castBallot(ballotTuple(ballot)))
@@ -468,13 +409,13 @@ describe("Attacks on a Mutual co-op", function () {
       await (
         await governor
           .connect(ctx.relayer)
-          .castBallot(ballotTuple(await signBallot(ctx, voter, ctx.domain, { proposalId: ctx.b.id, votes: 2n })))
+          .castBallot(ballotTuple(await signBallot(ctx, voter, { proposalId: ctx.b.id, votes: 2n }, ctx.domain)))
       ).wait();
       const ozSignature = await signOzBallot(ctx, voter, ctx.domain, ctx.b.id, Support.For);
       await (
         await governor.connect(ctx.relayer).castVoteBySig(ctx.b.id, Support.For, voter.address, ozSignature)
       ).wait();
-      await submitBatch(ctx, [await signBallot(ctx, voter, ctx.domain, { proposalId: ctx.b.id, votes: 1n })]);
+      await submitBatch(ctx, [await signBallot(ctx, voter, { proposalId: ctx.b.id, votes: 1n }, ctx.domain)]);
 
       const total = 1n + 2n + 1n + 1n;
       expect([...(await governor.receiptOf(ctx.b.id, voter.address))]).to.deep.equal([
@@ -546,15 +487,8 @@ describe("Attacks on a Mutual co-op", function () {
           },
         },
       );
-      const snapshot = await governor.proposalSnapshot(target.id);
       expect(await card.cardOf(newKey.address)).to.not.equal(0n);
-      await expectUnchanged(ctx, [target.id], [lostKey.address, newKey.address], async () => {
-        for (const voter of [newKey, lostKey]) {
-          await expect(governor.connect(voter).castVote(target.id, Support.For))
-            .to.be.revertedWithCustomError(governor, "MutualGovernorNotEligible")
-            .withArgs(voter.address, snapshot);
-        }
-      });
+      await expectNotEligible(ctx, target.id, [newKey, lostKey]);
       expect([...(await governor.receiptOf(target.id, lostKey.address))]).to.deep.equal([true, 1n, 2n, voteCost(2n)]);
       expect(await governor.hasVoted(target.id, newKey.address)).to.equal(false);
       const tally = await governor.proposalTally(target.id);
@@ -573,7 +507,7 @@ describe("Attacks on a Mutual co-op", function () {
       const ctx = await loadFixture(ballotFixture);
       const { governor } = ctx.coop;
       const voter = ctx.members[4];
-      const quadratic = await signBallot(ctx, voter, ctx.domain, { proposalId: ctx.b.id, votes: 1n });
+      const quadratic = await signBallot(ctx, voter, { proposalId: ctx.b.id, votes: 1n }, ctx.domain);
       const oz = await signOzBallot(ctx, voter, ctx.domain, ctx.b.id, Support.For);
       const extended = await voter.signTypedData(ctx.domain, ozExtendedBallotTypes, {
         proposalId: ctx.b.id,
@@ -630,11 +564,11 @@ describe("Attacks on a Mutual co-op", function () {
       await startVoting(ctx, ctx.a);
       const g = governor.connect(ctx.relayer);
       // On A, the QuadraticBallot goes first.
-      const quadraticA = await signBallot(ctx, voter, ctx.domain, { proposalId: ctx.a.id, votes: 2n });
+      const quadraticA = await signBallot(ctx, voter, { proposalId: ctx.a.id, votes: 2n }, ctx.domain);
       const ozA = await signOzBallot(ctx, voter, ctx.domain, ctx.a.id, Support.For);
       await (await g.castBallot(ballotTuple(quadraticA))).wait();
       // On B, the castVoteBySig goes first.
-      const quadraticB = await signBallot(ctx, voter, ctx.domain, { proposalId: ctx.b.id, votes: 2n });
+      const quadraticB = await signBallot(ctx, voter, { proposalId: ctx.b.id, votes: 2n }, ctx.domain);
       const ozB = await signOzBallot(ctx, voter, ctx.domain, ctx.b.id, Support.For);
       await (await g.castVoteBySig(ctx.b.id, Support.For, voter.address, ozB)).wait();
 
@@ -664,9 +598,8 @@ describe("Attacks on a Mutual co-op", function () {
       await startVoting(here, p);
 
       const voter = here.members[3];
-      const chainId = (await ethers.provider.getNetwork()).chainId;
-      const domain = governorDomain(await here.coop.governor.name(), chainId, await here.coop.governor.getAddress());
-      const ballot = await signBallot(here, voter, domain, { proposalId: p.id, votes: 2n });
+      const domain = await coopDomain(here);
+      const ballot = await signBallot(here, voter, { proposalId: p.id, votes: 2n }, domain);
       const oz = await signOzBallot(here, voter, domain, p.id, Support.For);
       const other = there.coop.governor.connect(here.outsiders[0]);
       await expectUnchanged(there, [q.id], [voter.address], async () => {
@@ -1165,11 +1098,7 @@ describe("Attacks on a Mutual co-op", function () {
       const secondKey = ctx.outsiders[0];
       const snapshot = await governor.proposalSnapshot(ctx.p.id);
       const cardId = await card.cardOf(member.address);
-      const domain = governorDomain(
-        await governor.name(),
-        (await ethers.provider.getNetwork()).chainId,
-        await governor.getAddress(),
-      );
+      const domain = await coopDomain(ctx);
       await vote(ctx, ctx.p, member, Support.For, 3n);
       await expectUnchanged(ctx, [ctx.p.id], [member.address, secondKey.address], async () => {
         await expect(governor.connect(secondKey).castVoteWithReasonAndParams(ctx.p.id, Support.For, "", encodeVotes(3)))
@@ -1177,7 +1106,7 @@ describe("Attacks on a Mutual co-op", function () {
           .withArgs(secondKey.address, snapshot);
         await expect(
           governor.castBallot(
-            ballotTuple(await signBallot(ctx, secondKey, domain, { proposalId: ctx.p.id, votes: 3n })),
+            ballotTuple(await signBallot(ctx, secondKey, { proposalId: ctx.p.id, votes: 3n }, domain)),
           ),
         )
           .to.be.revertedWithCustomError(governor, "MutualGovernorNotEligible")
@@ -1505,26 +1434,31 @@ describe("Attacks on a Mutual co-op", function () {
       const { governor, credits } = ctx.coop;
       const m = ctx.members;
       const ozSignature = await signOzBallot(ctx, m[3], ctx.domain, ctx.b.id, Support.For);
-      const forA = await signBallot(ctx, m[4], ctx.domain, { proposalId: ctx.a.id, votes: 2n });
+      const forA = await signBallot(ctx, m[4], { proposalId: ctx.a.id, votes: 2n }, ctx.domain);
       const batch: { ballot: SignedBallot; reason: bigint }[] = [
         {
-          ballot: await signBallot(ctx, m[2], ctx.domain, { proposalId: ctx.b.id, votes: 2n }),
+          ballot: await signBallot(ctx, m[2], { proposalId: ctx.b.id, votes: 2n }, ctx.domain),
           reason: VoteRefusal.None,
         },
         { ballot: await walletBallot(ctx.short, ctx.b.id), reason: VoteRefusal.InvalidSignature },
         { ballot: await walletBallot(ctx.reverting, ctx.b.id), reason: VoteRefusal.InvalidSignature },
         { ballot: await walletBallot(ctx.burner, ctx.b.id), reason: VoteRefusal.InvalidSignature },
         {
-          ballot: { ...(await signBallot(ctx, m[3], ctx.domain, { proposalId: ctx.b.id })), signature: ozSignature },
+          ballot: { ...(await signBallot(ctx, m[3], { proposalId: ctx.b.id }, ctx.domain)), signature: ozSignature },
           reason: VoteRefusal.InvalidSignature,
         },
         { ballot: { ...forA, proposalId: ctx.b.id }, reason: VoteRefusal.InvalidSignature },
         {
-          ballot: await signBallot(ctx, m[5], ctx.domain, {
-            proposalId: ctx.b.id,
-            support: Support.Against,
-            votes: 3n,
-          }),
+          ballot: await signBallot(
+            ctx,
+            m[5],
+            {
+              proposalId: ctx.b.id,
+              support: Support.Against,
+              votes: 3n,
+            },
+            ctx.domain,
+          ),
           reason: VoteRefusal.None,
         },
       ];
