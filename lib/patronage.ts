@@ -184,3 +184,22 @@ export function applyLedgerEvent(model: LedgerModel, name: string, args: Readonl
       return;
   }
 }
+
+/** A decoded log as ethers' `Contract.queryFilter` returns it. */
+export interface DecodedLedgerLog {
+  eventName: string;
+  args: ArrayLike<unknown>;
+  fragment: { inputs: readonly { name: string }[] };
+}
+
+/** The ledger rebuilt from decoded logs (e.g. `await ledger.queryFilter("*")`), in the order they were emitted. */
+export function ledgerModelFromLogs(logs: readonly DecodedLedgerLog[]): LedgerModel {
+  const model = new LedgerModel();
+  for (const log of logs) {
+    if (log.fragment === undefined) continue;
+    const args: Record<string, unknown> = {};
+    log.fragment.inputs.forEach((input, i) => (args[input.name] = log.args[i]));
+    applyLedgerEvent(model, log.eventName, args);
+  }
+  return model;
+}

@@ -167,7 +167,7 @@ describe("Members' app in a real browser", function () {
     await page.getByLabel("Why (Markdown)").fill("Our dough rises **unevenly** in winter.\n\n- 0.25 ETH, second-hand");
     await shot("new-proposal");
     await page.getByRole("button", { name: /^Propose/ }).click();
-    await page.getByRole("heading", { name: "#9 Buy a proofing cabinet" }).waitFor();
+    await page.getByRole("heading", { name: "#10 Buy a proofing cabinet" }).waitFor();
     expect(await page.getByTestId("actions").textContent()).to.contain(`pay 0.25 ETH to ${SUPPLIER}`);
     expect(await page.locator(".prose strong").textContent()).to.equal("unevenly");
 
@@ -184,8 +184,8 @@ describe("Members' app in a real browser", function () {
     expect(await page.locator('[data-tx="failed"]').textContent()).to.contain(
       "Proposing failed. The same proposal exists already (it is Pending)",
     );
-    await page.goto(`${app.url}/proposals/9`);
-    await page.getByRole("heading", { name: "#9 Buy a proofing cabinet" }).waitFor();
+    await page.goto(`${app.url}/proposals/10`);
+    await page.getByRole("heading", { name: "#10 Buy a proofing cabinet" }).waitFor();
 
     // Voting opens after the voting delay.
     await advanceUntil("Active");
@@ -238,13 +238,13 @@ describe("Members' app in a real browser", function () {
     const history = page.getByTestId("history");
     await history.waitFor();
     const text = (await history.textContent())!;
-    expect(text).to.contain("proposal #9 created by");
-    expect(text).to.contain("cast 3 votes for proposal #9");
-    expect(text).to.contain("cast 2 votes for proposal #9");
-    expect(text).to.contain("proposal #9 queued in the timelock");
+    expect(text).to.contain("proposal #10 created by");
+    expect(text).to.contain("cast 3 votes for proposal #10");
+    expect(text).to.contain("cast 2 votes for proposal #10");
+    expect(text).to.contain("proposal #10 queued in the timelock");
     expect(text).to.contain(`treasury paid 0.25 ETH to ${SUPPLIER.slice(0, 6)}`);
-    expect(text).to.contain("proposal #9 executed");
-    expect(text).to.contain("proposal #9: deposit returned");
+    expect(text).to.contain("proposal #10 executed");
+    expect(text).to.contain("proposal #10: deposit returned");
     await shot("history");
 
     // A member leaves alone: no vote, only a confirmation.
@@ -258,8 +258,8 @@ describe("Members' app in a real browser", function () {
 
     // At phone width the proposal page still reads.
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${app.url}/proposals/9`);
-    await page.getByRole("heading", { name: "#9 Buy a proofing cabinet" }).waitFor();
+    await page.goto(`${app.url}/proposals/10`);
+    await page.getByRole("heading", { name: "#10 Buy a proofing cabinet" }).waitFor();
     await shot("proposal-phone");
   });
 });

@@ -6,20 +6,13 @@
 import { expect } from "chai";
 import type { EventLog, Result } from "ethers";
 
-import { applyLedgerEvent, chunk, finalizationOrder, LedgerModel } from "../../lib/patronage.ts";
+import { chunk, finalizationOrder, ledgerModelFromLogs, type LedgerModel } from "../../lib/patronage.ts";
 import type { ContributionLedger, PatronageDistributor } from "../../types/ethers-contracts/index.ts";
 import type { Ctx } from "./governor-fixtures.ts";
 
 /** The ledger rebuilt from every event it emitted, by the shared module's rules. */
 export async function ledgerModelOf(ledger: ContributionLedger): Promise<LedgerModel> {
-  const model = new LedgerModel();
-  const logs = (await ledger.queryFilter("*" as never)) as EventLog[];
-  for (const log of logs) {
-    const args: Record<string, unknown> = {};
-    log.fragment.inputs.forEach((input, i) => (args[input.name] = log.args[i]));
-    applyLedgerEvent(model, log.eventName, args);
-  }
-  return model;
+  return ledgerModelFromLogs((await ledger.queryFilter("*" as never)) as EventLog[]);
 }
 
 /** Finalizes `period` from its events, `size` contributors per transaction; returns the order submitted. */
