@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { network } from "hardhat";
+import hre, { network } from "hardhat";
 import { encodeBytes32String, id as keccakText, parseEther, ZeroAddress } from "ethers";
 
 import { call, deployCoopWithMembers, govern, type Ctx } from "../helpers/governor-fixtures.ts";
@@ -12,6 +12,8 @@ const { networkHelpers } = connection;
 /**
  * Gas of the patronage operations members pay for, measured on real transactions (receipt.gasUsed, the 21,000 base
  * included) and held under the figures docs/patronage.md reports, plus 2%: a change that makes them dearer fails here.
+ * Under `--coverage` (npm test) the contracts are instrumented and cost more: the flow still runs and is checked, the
+ * budgets are not (run `npx hardhat test mocha test/patronage/gas.test.ts` for them).
  */
 const BUDGET = {
   record: 61_419,
@@ -92,7 +94,8 @@ describe("Patronage gas (docs/patronage.md)", function () {
     measured.claimEthLater = await gasOf(distributor.connect(ctx.members[2]).claim(1n));
     await networkHelpers.time.increaseTo((await distributor.pot(1n)).deadline + 1n);
     measured.sweep = await gasOf(distributor.sweep(1n));
+    expect((await distributor.pot(1n)).swept).to.equal(true);
     if (process.env.PATRONAGE_GAS_PRINT) console.log(measured);
-    withinBudget(measured);
+    if (hre.globalOptions.coverage !== true) withinBudget(measured);
   });
 });
