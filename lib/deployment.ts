@@ -13,6 +13,9 @@ export interface Deployment {
     VoiceCredits: string;
     MutualGovernor: string;
     TimelockController: string;
+    /** Patronage (absent from the files of co-ops deployed before it existed). */
+    ContributionLedger?: string;
+    PatronageDistributor?: string;
   };
 }
 
@@ -45,6 +48,11 @@ export function parseDeployment(value: unknown, source = "deployment"): Deployme
     const address = contracts![key];
     if (typeof address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(address))
       fail(`contracts.${key} must be an address`);
+  }
+  for (const key of ["ContributionLedger", "PatronageDistributor"]) {
+    const address = contracts![key];
+    if (address !== undefined && (typeof address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(address)))
+      fail(`contracts.${key} must be an address when present`);
   }
   return value as Deployment;
 }

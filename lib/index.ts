@@ -5,3 +5,4 @@ export * from "./governor-abi.ts";
 export * from "./refusals.ts";
 export * from "./relay.ts";
 export * from "./replay/index.ts";
+export * from "./patronage.ts";

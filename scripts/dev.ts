@@ -254,6 +254,8 @@ ${coop.config.name} — a local co-op
   VoiceCredits      ${await coop.credits.getAddress()}
   MutualGovernor    ${await coop.governor.getAddress()}
   Timelock/treasury ${treasury}   ${formatEther(await provider.getBalance(treasury))} ETH
+  Contributions     ${await coop.ledger.getAddress()}   (ContributionLedger; period ${await coop.ledger.currentPeriod()} under way)
+  Patronage         ${await coop.distributor.getAddress()}   (PatronageDistributor; ${formatEther(await provider.getBalance(await coop.distributor.getAddress()))} ETH unclaimed)
   Addresses file    deploy/addresses/${chainId}.json
   Ballot relayer    ${relayer.url}   (POST /ballots, GET /ballots/:id, /health; pays from ${relayer.address})
 

@@ -29,6 +29,12 @@ async function main(): Promise<number> {
       credits: await ethers.getContractAt("VoiceCredits", contracts.VoiceCredits),
       governor: await ethers.getContractAt("MutualGovernor", contracts.MutualGovernor),
       timelock: await ethers.getContractAt("TimelockController", contracts.TimelockController),
+      ...(contracts.ContributionLedger !== undefined && contracts.PatronageDistributor !== undefined
+        ? {
+            ledger: await ethers.getContractAt("ContributionLedger", contracts.ContributionLedger),
+            distributor: await ethers.getContractAt("PatronageDistributor", contracts.PatronageDistributor),
+          }
+        : {}),
     };
     const report = await seedCoop(connection, coop);
     console.log(`\n${formatReport(report)}`);

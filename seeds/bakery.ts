@@ -41,7 +41,9 @@ export type DemoAction =
   /** `card.admit(person)`: the applicant becomes a member. */
   | { kind: "admit"; person: string }
   /** `governor.<setter>(value)`. */
-  | { kind: "governor"; setter: GovernorSetter; value: bigint };
+  | { kind: "governor"; setter: GovernorSetter; value: bigint }
+  /** `distributor.allocate{value}(period, ETH, value)`: a pot of `eth` ETH for the demo's closed contribution period. */
+  | { kind: "patronage"; eth: string };
 
 export type DemoSide = "for" | "against" | "abstain";
 
@@ -69,6 +71,28 @@ export interface DemoProposal {
   deposit?: "returned" | "burned";
 }
 
+/** A contribution a member records in the ledger, and who attests it. */
+export interface DemoContribution {
+  member: string;
+  /** A short label (at most 31 bytes: it is stored as a bytes32). */
+  kind: string;
+  units: number;
+  /** Where the evidence is (its keccak256 is the evidence hash). */
+  evidence: string;
+  /** Members who attest it, in order; with the default threshold of 1 the first makes it count. Empty: pending. */
+  attestedBy: string[];
+}
+
+/** The demo's patronage: a closed period with contributions and a pot, claims, and the period under way. */
+export interface DemoPatronage {
+  /** Recorded in the ledger's first period, which then closes, passes its review and is finalized before the proposals. */
+  closedPeriod: DemoContribution[];
+  /** Members who claim their share of the pot once the patronage proposal has executed. */
+  claims: string[];
+  /** Recorded at the end, in the period under way (some still waiting for attestation, for the app). */
+  currentPeriod: DemoContribution[];
+}
+
 export interface DemoCoop {
   /**
    * The co-op's deployment config. Its founders are the members' accounts on a node with Hardhat's default
@@ -85,6 +109,7 @@ export interface DemoCoop {
   suppliers: DemoSupplier[];
   /** In the order they are made. */
   proposals: DemoProposal[];
+  patronage?: DemoPatronage;
 }
 
 /** Hardhat's default accounts: the public test mnemonic, on the default derivation path. */
@@ -128,10 +153,13 @@ const members: DemoPerson[] = [
 export const bakery: DemoCoop = {
   // The default rules: weekly epochs of 100 credits (cap 400), a 1-day delay and a 3-day vote, 20% quorum,
   // a 10-credit deposit, a 1-day late-quorum extension and a 2-day timelock.
+  // Patronage by 30-day periods with a 7-day review (longer than the 6 days a proposal takes), 6:1 pay ratio.
   config: {
     ...defaultConfig(members.map((m) => hardhatAccount(m.account))),
     name: "Hearth Bakery Co-op",
     symbol: "HEARTH",
+    periodLength: 30 * DAY,
+    reviewWindow: 7 * DAY,
   },
   treasuryTopUp: { eth: "25", fromAccount: 0 },
   members,
@@ -195,6 +223,27 @@ export const bakery: DemoCoop = {
         { voter: "ben", side: "for", votes: 3, reason: "She runs the early shift better than I do.", signed: true },
         { voter: "elena", side: "for", votes: 2, reason: "Welcome, Iris!", signed: true },
         { voter: "carmen", side: "for", votes: 1, reason: "Yes." },
+      ],
+      finalState: "Executed",
+      deposit: "returned",
+    },
+    {
+      key: "patronage-first-month",
+      title: "Share 1 ETH of the first month's surplus as patronage",
+      description: [
+        "The first month closed with a surplus. Half of it goes back to the members who made it,",
+        "in proportion to the contributions we attested, under our 6:1 pay ratio.",
+        "",
+        "- **Pot:** 1 ETH from the treasury to the patronage distributor",
+        "- **Period:** the first month (period 0), finalized after its review",
+        "- **Claims:** open for 90 days; what is not claimed returns to the treasury",
+      ].join("\n"),
+      proposer: "dev",
+      actions: [{ kind: "patronage", eth: "1" }],
+      votes: [
+        { voter: "dev", side: "for", votes: 2, reason: "The accounts are closed and every entry was attested." },
+        { voter: "carmen", side: "for", votes: 2, reason: "Fair: the cap keeps it from going to one person." },
+        { voter: "grace", side: "for", votes: 1, reason: "Yes, and keep the other half for the new oven." },
       ],
       finalState: "Executed",
       deposit: "returned",
@@ -313,4 +362,22 @@ export const bakery: DemoCoop = {
       finalState: "Pending",
     },
   ],
+  patronage: {
+    // The units of the worked example in docs/patronage.md: 10, 20, 40, 100 (in two entries) and 200.
+    closedPeriod: [
+      { member: "hiro", kind: "maintenance", units: 10, evidence: "ipfs://hearth/oven-repair", attestedBy: ["amara"] },
+      { member: "farid", kind: "delivery", units: 20, evidence: "ipfs://hearth/rounds-farid", attestedBy: ["carmen"] },
+      { member: "carmen", kind: "delivery", units: 40, evidence: "ipfs://hearth/rounds-carmen", attestedBy: ["farid"] },
+      { member: "dev", kind: "accounts", units: 60, evidence: "ipfs://hearth/quarter-close", attestedBy: ["elena"] },
+      { member: "dev", kind: "accounts", units: 40, evidence: "ipfs://hearth/payroll", attestedBy: ["grace"] },
+      { member: "amara", kind: "baking", units: 200, evidence: "ipfs://hearth/bake-log", attestedBy: ["ben"] },
+      // Never attested: it counts for nothing.
+      { member: "ben", kind: "baking", units: 7, evidence: "ipfs://hearth/extra-shift", attestedBy: [] },
+    ],
+    claims: ["amara", "carmen", "hiro"],
+    currentPeriod: [
+      { member: "elena", kind: "front of house", units: 12, evidence: "ipfs://hearth/market-day", attestedBy: ["ben"] },
+      { member: "grace", kind: "sourcing", units: 25, evidence: "ipfs://hearth/mill-visit", attestedBy: [] },
+    ],
+  },
 };

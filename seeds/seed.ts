@@ -13,13 +13,20 @@
  *     vote (a late-quorum extension only ever lengthens it).
  *  4. new — Pending: proposed last; their vote has not started.
  *
+ * Patronage, when the demo has it and the co-op has a ledger and a distributor: before phase 1, the members record
+ * and attest the closed period's contributions, the chain moves past that period's review and the period is finalized
+ * (in the order lib/patronage.ts computes from the ledger's events); a phase-1 proposal allocates the pot; after phase
+ * 4 some members claim their share and the period under way gets a few entries of its own.
+ *
  * Signed ballots are collected per phase and submitted by the relayer in one `castBallots` transaction.
  * Nothing is sent before the chain is known to be local, the data is consistent and the co-op is fresh.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import {
   AbiCoder,
+  encodeBytes32String,
   formatEther,
+  ZeroAddress,
   getAddress,
   id as keccakText,
   isAddress,
@@ -37,12 +44,14 @@ import {
   type SignedBallot,
 } from "../lib/ballots.ts";
 import { voteCost } from "../lib/quadratic.ts";
+import { chunk, finalizationOrder, ledgerModelFromLogs, type DecodedLedgerLog } from "../lib/patronage.ts";
 import type { Coop } from "../scripts/lib/deploy-coop.ts";
 import { assertLocalChain } from "../scripts/lib/local-chain.ts";
 import { STATE_NAMES, formatChainTime, formatDuration, type ProposalStateName } from "../scripts/lib/time-travel.ts";
 import {
   bakery,
   type DemoAction,
+  type DemoContribution,
   type DemoCoop,
   type DemoFinalState,
   type DemoPerson,
@@ -58,8 +67,29 @@ export interface SeedConnection {
   };
 }
 
-/** The contracts of a co-op (a `Coop` from deployCoop, or contracts attached from a deployment file). */
-export type CoopContracts = Pick<Coop, "card" | "credits" | "governor" | "timelock">;
+/**
+ * The contracts of a co-op (a `Coop` from deployCoop, or contracts attached from a deployment file). Without the
+ * ledger and the distributor (a co-op deployed before patronage existed) the demo's patronage is left out.
+ */
+export type CoopContracts = Pick<Coop, "card" | "credits" | "governor" | "timelock"> &
+  Partial<Pick<Coop, "ledger" | "distributor">>;
+
+/** What the demo's patronage left on chain. */
+export interface SeededPatronage {
+  /** The closed, finalized period. */
+  period: bigint;
+  contributors: number;
+  minUnits: bigint;
+  ratio: bigint;
+  cappedSum: bigint;
+  potId: bigint;
+  /** The pot, in wei. */
+  pot: bigint;
+  claims: { name: string; units: bigint; amount: bigint }[];
+  /** Entries recorded in the period under way, and how many of them still wait for attestation. */
+  currentEntries: number;
+  currentPending: number;
+}
 
 export interface SeededProposal {
   /** 1-based position in the governor's enumeration (proposalIdAt(number - 1)). */
@@ -85,9 +115,16 @@ export interface SeedReport {
   chainTime: number;
   /** In the order they were made. */
   proposals: SeededProposal[];
-  /** Every proposal is in its expected state. */
+  /** The demo's patronage, when it was seeded. */
+  patronage?: SeededPatronage;
+  /** Every proposal is in its expected state (and the patronage seeded as the data says). */
   ok: boolean;
 }
+
+/** The contribution period the demo closes, finalizes and allocates a pot to: the ledger's first. */
+export const CLOSED_PERIOD = 0n;
+/** Contributors per finalize transaction. */
+const FINALIZE_CHUNK = 50;
 
 /** The phases, in order, and the final states whose proposals are made in each. */
 export const PHASES: readonly { name: string; states: readonly DemoFinalState[] }[] = [
@@ -184,6 +221,18 @@ export function demoProblems(demo: DemoCoop): string[] {
       }
       if (a.kind === "admit" && a.person !== demo.applicant.key)
         problems.push(`${where}: only the applicant can be admitted, not "${a.person}"`);
+      if (a.kind === "patronage") {
+        if (demo.patronage === undefined) problems.push(`${where}: allocates patronage, but the demo has none`);
+        if (p.finalState !== "Executed" && p.finalState !== "Queued" && p.finalState !== "Succeeded")
+          problems.push(`${where}: a patronage pot is allocated only by a proposal that passes`);
+        let wei = 0n;
+        try {
+          wei = parseEther(a.eth);
+        } catch {
+          // reported below
+        }
+        if (wei <= 0n) problems.push(`${where}: "${a.eth}" is not a positive amount of ETH`);
+      }
     }
 
     const voted = p.finalState !== "Pending" && p.finalState !== "Canceled";
@@ -213,6 +262,40 @@ export function demoProblems(demo: DemoCoop): string[] {
         problems.push(`${where}: its deposit would be ${returned ? "returned" : "burned"}, not ${p.deposit}`);
     }
   }
+  if (demo.patronage !== undefined) problems.push(...patronageProblems(demo));
+  return problems;
+}
+
+/** What is wrong with the demo's patronage: unknown members, self-attestations, entries the ledger would refuse. */
+function patronageProblems(demo: DemoCoop): string[] {
+  const problems: string[] = [];
+  const patronage = demo.patronage!;
+  const isMember = (key: string) => demo.members.some((m) => m.key === key);
+  const check = (c: DemoContribution, where: string) => {
+    if (!isMember(c.member)) problems.push(`${where}: "${c.member}" is not a founding member`);
+    if (!(Number.isInteger(c.units) && c.units > 0)) problems.push(`${where}: units must be a positive whole number`);
+    if (new TextEncoder().encode(c.kind).length > 31) problems.push(`${where}: kind "${c.kind}" is over 31 bytes`);
+    if (c.attestedBy.length > demo.config.attestationThreshold)
+      problems.push(
+        `${where}: attested ${c.attestedBy.length} times, but it counts (and closes) at ${demo.config.attestationThreshold}`,
+      );
+    for (const a of c.attestedBy) {
+      if (!isMember(a)) problems.push(`${where}: attester "${a}" is not a founding member`);
+      if (a === c.member) problems.push(`${where}: "${a}" attests their own contribution`);
+    }
+    if (new Set(c.attestedBy).size !== c.attestedBy.length) problems.push(`${where}: the same member attests twice`);
+  };
+  patronage.closedPeriod.forEach((c, i) => check(c, `patronage.closedPeriod[${i}]`));
+  patronage.currentPeriod.forEach((c, i) => check(c, `patronage.currentPeriod[${i}]`));
+  const counts = (key: string) =>
+    patronage.closedPeriod.some((c) => c.member === key && c.attestedBy.length >= demo.config.attestationThreshold);
+  for (const key of patronage.claims) {
+    if (!counts(key)) problems.push(`patronage.claims: "${key}" has no validated contribution in the closed period`);
+  }
+  const pots = demo.proposals.filter(
+    (p) => p.finalState === "Executed" && p.actions.some((a) => a.kind === "patronage"),
+  );
+  if (pots.length !== 1) problems.push(`patronage: one executed proposal must allocate the pot, not ${pots.length}`);
   return problems;
 }
 
@@ -236,7 +319,7 @@ export async function seedCoop(
 ): Promise<SeedReport> {
   const { ethers } = connection;
   const { time } = connection.networkHelpers;
-  const { card, governor, timelock } = coop;
+  const { card, governor, timelock, ledger, distributor } = coop;
   const name = demo.config.name;
 
   // ---- Checks: nothing is sent before all of them pass. -------------------------------------------------
@@ -278,6 +361,15 @@ export async function seedCoop(
       );
     }
   }
+  const seedsPatronage = demo.patronage !== undefined && ledger !== undefined && distributor !== undefined;
+  if (!seedsPatronage && demo.proposals.some((p) => p.actions.some((a) => a.kind === "patronage"))) {
+    throw new Error(
+      "The demo allocates patronage, but this co-op has no ContributionLedger and PatronageDistributor: deploy a fresh co-op.",
+    );
+  }
+  if (seedsPatronage && (await ledger!.entryCount()) !== 0n) {
+    throw new Error("The co-op's contribution ledger has entries already: the demo seeds a fresh co-op only.");
+  }
   const applicant = who(demo.applicant.key);
   if (await card.isMember(applicant.signer.address)) {
     throw new Error(
@@ -288,6 +380,7 @@ export async function seedCoop(
   // ---- Seeding. -----------------------------------------------------------------------------------------
   const treasury = await timelock.getAddress();
   const cardAddress = await card.getAddress();
+  const distributorAddress = seedsPatronage ? await distributor!.getAddress() : ZeroAddress;
   const domain = governorDomain(await governor.name(), chainId, governorAddress);
   const depositOf = new Map<string, bigint>();
   const made = new Map<
@@ -305,6 +398,7 @@ export async function seedCoop(
   const describeAction = (a: DemoAction): string => {
     if (a.kind === "pay") return `pays ${a.eth} ETH to ${supplier(a.supplier).name}`;
     if (a.kind === "admit") return `admits ${who(a.person).person.name} (account ${who(a.person).person.account})`;
+    if (a.kind === "patronage") return `allocates ${a.eth} ETH of patronage to contribution period ${CLOSED_PERIOD}`;
     return `${a.setter}(${a.value})`;
   };
   /** Runs one step; a failure names the step. */
@@ -333,6 +427,14 @@ export async function seedCoop(
         value: 0n,
         data: card.interface.encodeFunctionData("admit", [who(a.person).signer.address]),
       };
+    if (a.kind === "patronage") {
+      const value = parseEther(a.eth);
+      return {
+        target: distributorAddress,
+        value,
+        data: distributor!.interface.encodeFunctionData("allocate", [CLOSED_PERIOD, ZeroAddress, value]),
+      };
+    }
     // The setters share one shape, (uint) → (); the typed interface only knows them one by one.
     return {
       target: governorAddress,
@@ -353,6 +455,27 @@ export async function seedCoop(
       `treasury ${treasury} topped up with ${demo.treasuryTopUp.eth} ETH by account ${demo.treasuryTopUp.fromAccount}: ${formatEther(balance)} ETH`,
     );
   });
+
+  if (seedsPatronage) {
+    const { closedPeriod } = demo.patronage!;
+    log(`— patronage: ${plural(closedPeriod.length, "contribution")} in period ${CLOSED_PERIOD}`);
+    for (const c of closedPeriod) await contribute(c);
+    const [, , reviewEnd] = await ledger!.periodTimes(CLOSED_PERIOD);
+    await advanceTo(reviewEnd, `contribution period ${CLOSED_PERIOD} closed and its review ended`);
+    await step(`finalizing contribution period ${CLOSED_PERIOD}`, async () => {
+      const model = ledgerModelFromLogs((await ledger!.queryFilter("*" as never)) as unknown as DecodedLedgerLog[]);
+      const order = finalizationOrder(model.periodUnits(CLOSED_PERIOD));
+      for (const piece of order.length === 0 ? [[]] : chunk(order, FINALIZE_CHUNK)) {
+        await (await distributor!.finalize(CLOSED_PERIOD, piece)).wait();
+      }
+      const f = await distributor!.finalization(CLOSED_PERIOD);
+      if (!f.finalized) throw new Error("the period is not finalized after every contributor was submitted");
+      log(
+        `contribution period ${CLOSED_PERIOD} finalized: ${plural(order.length, "contributor")}, smallest ${f.minUnits} units, ` +
+          `pay ratio ${f.ratio}:1, capped sum ${f.cappedSum}`,
+      );
+    });
+  }
 
   let madeCount = 0;
   for (const [phaseIndex, phase] of PHASES.entries()) {
@@ -511,6 +634,41 @@ export async function seedCoop(
     }
   }
 
+  let seededPatronage: SeededPatronage | undefined;
+  if (seedsPatronage) {
+    const { claims, currentPeriod } = demo.patronage!;
+    const potId = await distributor!.potCount();
+    const claimed: SeededPatronage["claims"] = [];
+    for (const key of claims) {
+      const { person, signer } = who(key);
+      await step(`${person.name} claiming patronage`, async () => {
+        const cardId = await card.cardOf(signer.address);
+        const units = await ledger!.validatedUnits(CLOSED_PERIOD, cardId);
+        const amount = await distributor!.claimable(potId, signer.address);
+        await (await distributor!.connect(signer).claim(potId)).wait();
+        claimed.push({ name: person.name, units, amount });
+        log(`${person.name} claimed ${formatEther(amount)} ETH of patronage (pot ${potId}) for ${units} units`);
+      });
+    }
+    const current = await ledger!.currentPeriod();
+    log(`— patronage: ${plural(currentPeriod.length, "contribution")} in the period under way (period ${current})`);
+    for (const c of currentPeriod) await contribute(c);
+    const f = await distributor!.finalization(CLOSED_PERIOD);
+    const [, contributors] = await ledger!.periodTotals(CLOSED_PERIOD);
+    seededPatronage = {
+      period: CLOSED_PERIOD,
+      contributors: Number(contributors),
+      minUnits: f.minUnits,
+      ratio: BigInt(f.ratio),
+      cappedSum: f.cappedSum,
+      potId,
+      pot: (await distributor!.pot(potId)).amount,
+      claims: claimed,
+      currentEntries: currentPeriod.length,
+      currentPending: currentPeriod.filter((c) => c.attestedBy.length < demo.config.attestationThreshold).length,
+    };
+  }
+
   // ---- Report. ------------------------------------------------------------------------------------------
   const proposals: SeededProposal[] = [];
   for (const p of demo.proposals) {
@@ -536,7 +694,11 @@ export async function seedCoop(
     members: Number(await card.memberCount()),
     chainTime: await time.latest(),
     proposals,
-    ok: proposals.every((p) => p.actual === p.expected),
+    patronage: seededPatronage,
+    ok:
+      proposals.every((p) => p.actual === p.expected) &&
+      (!seedsPatronage ||
+        (seededPatronage !== undefined && seededPatronage.claims.length === demo.patronage!.claims.length)),
   };
   const wrong = proposals.filter((p) => p.actual !== p.expected);
   log(
@@ -545,6 +707,24 @@ export async function seedCoop(
       : `Seeded ${proposals.length} proposals; NOT in the expected state: ${wrong.map((p) => `#${p.number} ${p.actual} (expected ${p.expected})`).join(", ")}`,
   );
   return report;
+
+  /** Records contribution `c` in the current period and has it attested. */
+  async function contribute(c: DemoContribution): Promise<void> {
+    const { person, signer } = who(c.member);
+    await step(`${person.name} recording "${c.kind}"`, async () => {
+      const entryId = (await ledger!.entryCount()) + 1n;
+      const kind = encodeBytes32String(c.kind);
+      await (await ledger!.connect(signer).record(kind, c.units, keccakText(c.evidence), c.evidence)).wait();
+      const by = c.attestedBy.map((key) => who(key));
+      for (const attester of by) await (await ledger!.connect(attester.signer).attest(entryId)).wait();
+      const status = by.length >= demo.config.attestationThreshold ? "counts" : "waits for attestation";
+      log(
+        `entry ${entryId}: ${person.name} recorded ${c.units} units of ${c.kind} (${c.evidence})` +
+          (by.length > 0 ? `, attested by ${by.map((a) => a.person.name).join(", ")}` : "") +
+          ` — ${status}`,
+      );
+    });
+  }
 
   /** Settles `p`'s deposit and checks it went the way the data says. */
   async function settle(p: DemoProposal): Promise<void> {
@@ -593,5 +773,16 @@ export function formatReport(report: SeedReport): string {
     line(header),
     line(widths.map((w) => "-".repeat(w))),
     ...rows.map(line),
+    ...(report.patronage === undefined ? [] : ["", ...formatPatronage(report.patronage)]),
   ].join("\n");
+}
+
+/** The patronage part of the report: the closed period, its pot and the claims paid. */
+function formatPatronage(p: SeededPatronage): string[] {
+  return [
+    `patronage: period ${p.period} finalized with ${p.contributors} contributors (smallest ${p.minUnits} units, pay ratio ` +
+      `${p.ratio}:1, capped sum ${p.cappedSum}); pot ${p.potId} holds ${formatEther(p.pot)} ETH`,
+    ...p.claims.map((c) => `  ${c.name} claimed ${formatEther(c.amount)} ETH for ${c.units} units`),
+    `  period under way: ${p.currentEntries} ${p.currentEntries === 1 ? "entry" : "entries"}, ${p.currentPending} waiting for attestation`,
+  ];
 }

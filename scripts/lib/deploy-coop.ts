@@ -1,9 +1,11 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
-import MutualCoop from "../../deploy/modules/MutualCoop.ts";
+import MutualCoop, { PATRONAGE_DEFAULTS } from "../../deploy/modules/MutualCoop.ts";
 import type {
+  ContributionLedger,
   MembershipCard,
   MutualGovernor,
+  PatronageDistributor,
   TimelockController,
   VoiceCredits,
 } from "../../types/ethers-contracts/index.ts";
@@ -25,6 +27,16 @@ export interface CoopConfig {
   proposalDeposit: bigint;
   lateQuorumExtension: number;
   timelockDelay: number;
+  /** Patronage: seconds per contribution period (from 1 day to 5 years). */
+  periodLength: number;
+  /** Seconds after a period closes during which governance may still void its entries. */
+  reviewWindow: number;
+  /** Attestations by other members an entry needs to count. */
+  attestationThreshold: number;
+  /** The pay ratio R: no patronage share above R times the smallest. */
+  payRatio: number;
+  /** Seconds members have to claim from a pot once it is allocated. */
+  claimWindow: number;
 }
 
 export interface Coop {
@@ -32,6 +44,8 @@ export interface Coop {
   credits: VoiceCredits;
   governor: MutualGovernor;
   timelock: TimelockController;
+  ledger: ContributionLedger;
+  distributor: PatronageDistributor;
   /** The first block of the deployment: where an auditor starts reading events. */
   deployBlock: number;
   config: CoopConfig;
@@ -48,7 +62,10 @@ export interface DeployConnection {
 
 export const DAY = 24 * 60 * 60;
 
-/** Defaults for a small co-op: weekly epochs, 100 credits a week, a 3-day vote, 20% quorum. */
+/**
+ * Defaults for a small co-op: weekly epochs, 100 credits a week, a 3-day vote, 20% quorum; patronage by quarterly
+ * periods with a two-week review, one attestation, a 6:1 pay ratio and 90 days to claim.
+ */
 export function defaultConfig(founders: string[]): CoopConfig {
   return {
     name: "Mutual Co-op",
@@ -63,6 +80,11 @@ export function defaultConfig(founders: string[]): CoopConfig {
     proposalDeposit: 10n,
     lateQuorumExtension: 1 * DAY,
     timelockDelay: 2 * DAY,
+    periodLength: Number(PATRONAGE_DEFAULTS.periodLength),
+    reviewWindow: Number(PATRONAGE_DEFAULTS.reviewWindow),
+    attestationThreshold: Number(PATRONAGE_DEFAULTS.attestationThreshold),
+    payRatio: Number(PATRONAGE_DEFAULTS.payRatio),
+    claimWindow: Number(PATRONAGE_DEFAULTS.claimWindow),
   };
 }
 
@@ -84,6 +106,11 @@ export function moduleParameters(config: CoopConfig) {
       proposalDeposit: config.proposalDeposit,
       lateQuorumExtension: config.lateQuorumExtension,
       timelockDelay: config.timelockDelay,
+      periodLength: config.periodLength,
+      reviewWindow: config.reviewWindow,
+      attestationThreshold: config.attestationThreshold,
+      payRatio: config.payRatio,
+      claimWindow: config.claimWindow,
     },
   };
 }
@@ -91,7 +118,7 @@ export function moduleParameters(config: CoopConfig) {
 /**
  * Deploys and wires a whole co-op through the Ignition module `deploy/modules/MutualCoop.ts`, from the
  * connection's first account: the founders are admitted, then every power goes to the timelock (the
- * card and the credits are owned by it, the governor is its only proposer and canceller, anyone may
+ * card, the credits, the contribution ledger and the patronage distributor are owned by it, the governor is its only proposer and canceller, anyone may
  * execute a passed proposal once its delay is over, and the deployer renounces the timelock's admin
  * role). Returns typed contracts connected to the first account.
  */
@@ -106,6 +133,8 @@ export async function deployCoop(connection: DeployConnection, config: CoopConfi
     credits: await ethers.getContractAt("VoiceCredits", await address("credits")),
     governor: await ethers.getContractAt("MutualGovernor", await address("governor")),
     timelock: await ethers.getContractAt("TimelockController", await address("timelock")),
+    ledger: await ethers.getContractAt("ContributionLedger", await address("ledger")),
+    distributor: await ethers.getContractAt("PatronageDistributor", await address("distributor")),
     deployBlock: await findDeployBlock(ethers, await card.getAddress(), before + 1),
     config,
   };

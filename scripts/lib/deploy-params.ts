@@ -9,6 +9,7 @@ import { join, relative } from "node:path";
 import { getAddress, isAddress, ZeroAddress } from "ethers";
 
 import type { Deployment } from "../../lib/deployment.ts";
+import { PATRONAGE_DEFAULTS } from "../../deploy/modules/MutualCoop.ts";
 import { deployCoop, moduleParameters, type Coop, type CoopConfig, type DeployConnection } from "./deploy-coop.ts";
 import { deploymentOf, ROOT, writeDeployment } from "./deployment-file.ts";
 
@@ -72,10 +73,27 @@ const INTEGER_FIELDS: Record<IntegerField, { min: bigint; max: bigint; unit: str
   timelockDelay: { min: 0n, max: SAFE_MAX, unit: "seconds" },
 };
 
+type OptionalField = "periodLength" | "reviewWindow" | "attestationThreshold" | "payRatio" | "claimWindow";
+
+/** Patronage parameters: a file may leave them out (the module's defaults then apply, PATRONAGE_DEFAULTS). */
+const OPTIONAL_FIELDS: Record<OptionalField, { min: bigint; max: bigint; unit: string; fallback: bigint }> = {
+  periodLength: { min: 86_400n, max: 5n * 365n * 86_400n, unit: "seconds", fallback: PATRONAGE_DEFAULTS.periodLength },
+  reviewWindow: { min: 0n, max: 365n * 86_400n, unit: "seconds", fallback: PATRONAGE_DEFAULTS.reviewWindow },
+  attestationThreshold: { min: 1n, max: 255n, unit: "attestations", fallback: PATRONAGE_DEFAULTS.attestationThreshold },
+  payRatio: { min: 1n, max: 1000n, unit: "times the smallest share", fallback: PATRONAGE_DEFAULTS.payRatio },
+  claimWindow: { min: 86_400n, max: 10n * 365n * 86_400n, unit: "seconds", fallback: PATRONAGE_DEFAULTS.claimWindow },
+};
+
 const STRING_FIELDS = ["name", "symbol"] as const;
 /** Module parameters that the deploy derives from `name`; a file may repeat them only with those values. */
 const DERIVED_FIELDS = ["creditsName", "creditsSymbol"] as const;
-const KNOWN_FIELDS = new Set<string>([...STRING_FIELDS, "founders", ...Object.keys(INTEGER_FIELDS), ...DERIVED_FIELDS]);
+const KNOWN_FIELDS = new Set<string>([
+  ...STRING_FIELDS,
+  "founders",
+  ...Object.keys(INTEGER_FIELDS),
+  ...Object.keys(OPTIONAL_FIELDS),
+  ...DERIVED_FIELDS,
+]);
 
 /**
  * An integer as Ignition reads it from a parameter file: a JSON number (at most 2^53 − 1) or a string of
@@ -158,6 +176,28 @@ export function parseCoopParameters(value: unknown, source = "parameters"): Coop
       problems.push(`${key}: ${n} is out of range; it must be between ${min} and ${max} (${unit})`);
     else numbers[key] = n;
   }
+  const optional = {} as Record<OptionalField, bigint>;
+  for (const [key, { min, max, unit, fallback }] of Object.entries(OPTIONAL_FIELDS) as [
+    OptionalField,
+    (typeof OPTIONAL_FIELDS)[OptionalField],
+  ][]) {
+    optional[key] = fallback;
+    if (p[key] === undefined) continue;
+    const n = integerOf(p[key]);
+    if (typeof n === "string") problems.push(`${key}: ${n}`);
+    else if (n < min || n > max)
+      problems.push(`${key}: ${n} is out of range; it must be between ${min} and ${max} (${unit})`);
+    else optional[key] = n;
+  }
+  const { votingDelay, votingPeriod, timelockDelay } = numbers;
+  if (votingDelay !== undefined && votingPeriod !== undefined && timelockDelay !== undefined) {
+    const governance = votingDelay + votingPeriod + timelockDelay;
+    if (optional.reviewWindow < governance) {
+      problems.push(
+        `reviewWindow: ${optional.reviewWindow} seconds is shorter than a proposal takes to execute (votingDelay + votingPeriod + timelockDelay = ${governance}); governance could never void an entry recorded at the end of a period`,
+      );
+    }
+  }
   const { creditsPerEpoch, maxBalance, proposalDeposit } = numbers;
   if (creditsPerEpoch !== undefined && maxBalance !== undefined && maxBalance < creditsPerEpoch) {
     problems.push(
@@ -198,6 +238,11 @@ export function parseCoopParameters(value: unknown, source = "parameters"): Coop
     proposalDeposit: n.proposalDeposit,
     lateQuorumExtension: Number(n.lateQuorumExtension),
     timelockDelay: Number(n.timelockDelay),
+    periodLength: Number(optional.periodLength),
+    reviewWindow: Number(optional.reviewWindow),
+    attestationThreshold: Number(optional.attestationThreshold),
+    payRatio: Number(optional.payRatio),
+    claimWindow: Number(optional.claimWindow),
   };
 }
 
@@ -290,12 +335,12 @@ export interface HandOverCheck {
 }
 
 /**
- * Checks that every power went to the timelock: the card and the credits are owned by it, the credits'
- * governor is the governor, the governor is the timelock's proposer and canceller, anyone may execute, the
+ * Checks that every power went to the timelock: the card, the credits, the contribution ledger and the patronage
+ * distributor are owned by it, the credits' governor is the governor, the governor is the timelock's proposer and canceller, anyone may execute, the
  * timelock administers itself, and `deployer` holds no role of the timelock and owns nothing.
  */
 export async function checkHandOver(coop: Coop, deployer: string): Promise<HandOverCheck[]> {
-  const { card, credits, governor, timelock } = coop;
+  const { card, credits, governor, timelock, ledger, distributor } = coop;
   const timelockAddress = await timelock.getAddress();
   const governorAddress = await governor.getAddress();
   const [admin, proposer, canceller, executor] = await Promise.all([
@@ -311,6 +356,8 @@ export async function checkHandOver(coop: Coop, deployer: string): Promise<HandO
   return [
     { what: "MembershipCard is owned by the timelock", ok: (await card.owner()) === timelockAddress },
     { what: "VoiceCredits is owned by the timelock", ok: (await credits.owner()) === timelockAddress },
+    { what: "ContributionLedger is owned by the timelock", ok: (await ledger.owner()) === timelockAddress },
+    { what: "PatronageDistributor is owned by the timelock", ok: (await distributor.owner()) === timelockAddress },
     { what: "VoiceCredits is spent only by the governor", ok: (await credits.governor()) === governorAddress },
     {
       what: "the governor is the timelock's proposer and canceller",

@@ -19,6 +19,8 @@ export async function deploymentOf(coop: Coop, chainId: number | bigint): Promis
       VoiceCredits: await coop.credits.getAddress(),
       MutualGovernor: await coop.governor.getAddress(),
       TimelockController: await coop.timelock.getAddress(),
+      ContributionLedger: await coop.ledger.getAddress(),
+      PatronageDistributor: await coop.distributor.getAddress(),
     },
   };
 }

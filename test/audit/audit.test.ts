@@ -132,8 +132,8 @@ describe("Audit of the seeded demo co-op", function () {
       if (p.deposit !== undefined) expect(rebuilt.depositFate, p.title).to.equal(p.deposit);
       expect(proposalTitle(rebuilt.description)).to.equal(p.title);
     }
-    // The executed payment left the treasury, and only it: 25 ETH in, 2.5 ETH out.
-    expect(view.treasury.movements.map((m) => ethers.formatEther(m.value))).to.deep.equal(["2.5"]);
+    // The executed payment and the patronage pot left the treasury, and only they: 25 ETH in, 2.5 and 1 ETH out.
+    expect(view.treasury.movements.map((m) => ethers.formatEther(m.value))).to.deep.equal(["2.5", "1.0"]);
   });
 
   it("the command exits 0, prints PASS and writes the report folder (Markdown with an SVG chart, JSON, CSV)", async function () {

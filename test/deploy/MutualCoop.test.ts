@@ -23,15 +23,22 @@ async function deployedFixture() {
     proposalDeposit: 7n,
     lateQuorumExtension: 7200,
     timelockDelay: 86400,
+    periodLength: 30 * 24 * 3600,
+    reviewWindow: 5 * 24 * 3600,
+    attestationThreshold: 2,
+    payRatio: 4,
+    claimWindow: 60 * 24 * 3600,
   };
   const coop = await deployCoop(connection, config);
   return { coop, config, signers };
 }
 
 describe("Deploying a co-op through the Ignition module (deploy/modules/MutualCoop.ts)", function () {
-  it("wires the four contracts to each other", async function () {
+  it("wires the six contracts to each other", async function () {
     const { coop } = await networkHelpers.loadFixture(deployedFixture);
-    const { card, credits, governor, timelock } = coop;
+    const { card, credits, governor, timelock, ledger, distributor } = coop;
+    expect(await ledger.membershipCard()).to.equal(await card.getAddress());
+    expect(await distributor.ledger()).to.equal(await ledger.getAddress());
     expect(await card.voiceCredits()).to.equal(await credits.getAddress());
     expect(await credits.card()).to.equal(await card.getAddress());
     expect(await credits.governor()).to.equal(await governor.getAddress());
@@ -57,6 +64,24 @@ describe("Deploying a co-op through the Ignition module (deploy/modules/MutualCo
     expect(await governor.proposalDeposit()).to.equal(config.proposalDeposit);
     expect(await governor.lateQuorumVoteExtension()).to.equal(BigInt(config.lateQuorumExtension));
     expect(await timelock.getMinDelay()).to.equal(BigInt(config.timelockDelay));
+    const { ledger, distributor } = coop;
+    expect(await ledger.periodLength()).to.equal(BigInt(config.periodLength));
+    expect(await ledger.reviewWindow()).to.equal(BigInt(config.reviewWindow));
+    expect(await ledger.attestationThreshold()).to.equal(BigInt(config.attestationThreshold));
+    expect(await distributor.payRatio()).to.equal(BigInt(config.payRatio));
+    expect(await distributor.claimWindow()).to.equal(BigInt(config.claimWindow));
+  });
+
+  it("starts the ledger's first period at its deployment, with no contributions and no pots", async function () {
+    const { coop } = await networkHelpers.loadFixture(deployedFixture);
+    const { ledger, distributor } = coop;
+    const first = await ethers.provider.getBlock(coop.deployBlock);
+    const latest = await ethers.provider.getBlock("latest");
+    const start = await ledger.firstPeriodStart();
+    expect(start >= BigInt(first!.timestamp) && start <= BigInt(latest!.timestamp)).to.equal(true);
+    expect(await ledger.currentPeriod()).to.equal(0n);
+    expect(await ledger.entryCount()).to.equal(0n);
+    expect(await distributor.potCount()).to.equal(0n);
   });
 
   it("admits the founders, in order, each with the first epoch's credits", async function () {
@@ -77,11 +102,13 @@ describe("Deploying a co-op through the Ignition module (deploy/modules/MutualCo
 
   it("leaves no power with the deployer or any other externally owned account", async function () {
     const { coop, signers } = await networkHelpers.loadFixture(deployedFixture);
-    const { card, credits, governor, timelock } = coop;
+    const { card, credits, governor, timelock, ledger, distributor } = coop;
     const timelockAddress = await timelock.getAddress();
     const governorAddress = await governor.getAddress();
     expect(await card.owner()).to.equal(timelockAddress);
     expect(await credits.owner()).to.equal(timelockAddress);
+    expect(await ledger.owner()).to.equal(timelockAddress);
+    expect(await distributor.owner()).to.equal(timelockAddress);
 
     const roles = {
       admin: await timelock.DEFAULT_ADMIN_ROLE(),
@@ -108,6 +135,18 @@ describe("Deploying a co-op through the Ignition module (deploy/modules/MutualCo
       .withArgs(deployer.address);
     await expect(credits.connect(deployer).setSchedule(1, 1, 1))
       .to.be.revertedWithCustomError(credits, "OwnableUnauthorizedAccount")
+      .withArgs(deployer.address);
+    await expect(ledger.connect(deployer).setAttestationThreshold(1))
+      .to.be.revertedWithCustomError(ledger, "OwnableUnauthorizedAccount")
+      .withArgs(deployer.address);
+    await expect(ledger.connect(deployer).voidEntry(1, "no"))
+      .to.be.revertedWithCustomError(ledger, "OwnableUnauthorizedAccount")
+      .withArgs(deployer.address);
+    await expect(distributor.connect(deployer).setPayRatio(2))
+      .to.be.revertedWithCustomError(distributor, "OwnableUnauthorizedAccount")
+      .withArgs(deployer.address);
+    await expect(distributor.connect(deployer).allocate(0, ZeroAddress, 1, { value: 1 }))
+      .to.be.revertedWithCustomError(distributor, "OwnableUnauthorizedAccount")
       .withArgs(deployer.address);
     await expect(timelock.connect(deployer).grantRole(roles.proposer, deployer.address))
       .to.be.revertedWithCustomError(timelock, "AccessControlUnauthorizedAccount")

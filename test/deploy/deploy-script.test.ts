@@ -231,6 +231,32 @@ describe("Deploy script: parameter files (scripts/lib/deploy-params.ts)", functi
       ),
     },
     {
+      scenario: "a pay ratio of zero",
+      change: (p) => (p.payRatio = 0),
+      problem: /^payRatio: 0 is out of range; it must be between 1 and 1000 \(times the smallest share\)$/,
+    },
+    {
+      scenario: "a period shorter than a day",
+      change: (p) => (p.periodLength = 3600),
+      problem: /^periodLength: 3600 is out of range; it must be between 86400 and 157680000 \(seconds\)$/,
+    },
+    {
+      scenario: "an attestation threshold of 256",
+      change: (p) => (p.attestationThreshold = 256),
+      problem: /^attestationThreshold: 256 is out of range; it must be between 1 and 255 \(attestations\)$/,
+    },
+    {
+      scenario: "a claim window given as a plain string",
+      change: (p) => (p.claimWindow = "90 days"),
+      problem: /^claimWindow: must be a number; "90 days" is a string/,
+    },
+    {
+      scenario: "a review window shorter than a proposal takes",
+      change: (p) => (p.reviewWindow = 3600),
+      problem:
+        /^reviewWindow: 3600 seconds is shorter than a proposal takes to execute \(votingDelay \+ votingPeriod \+ timelockDelay = \d+\); governance could never void an entry/,
+    },
+    {
       scenario: "a misspelt parameter",
       change: (p) => (p.quorumBPS = 2000),
       problem: /^quorumBPS: unknown parameter \(known: /,
@@ -246,6 +272,29 @@ describe("Deploy script: parameter files (scripts/lib/deploy-params.ts)", functi
       expect(problems[0]).to.match(problem);
     });
   }
+
+  it("applies the patronage defaults to a file that leaves them out, and reads them when given", async function () {
+    const params = await goodParams();
+    for (const key of ["periodLength", "reviewWindow", "attestationThreshold", "payRatio", "claimWindow"])
+      delete params[key];
+    const defaults = parseCoopParameters({ [MODULE_ID]: params });
+    expect([
+      defaults.periodLength,
+      defaults.reviewWindow,
+      defaults.attestationThreshold,
+      defaults.payRatio,
+      defaults.claimWindow,
+    ]).to.deep.equal([91 * 86_400, 14 * 86_400, 1, 6, 90 * 86_400]);
+    const given = parseCoopParameters({
+      [MODULE_ID]: { ...params, periodLength: 86_400, reviewWindow: "31536000n", attestationThreshold: 3, payRatio: 1 },
+    });
+    expect([given.periodLength, given.reviewWindow, given.attestationThreshold, given.payRatio]).to.deep.equal([
+      86_400,
+      365 * 86_400,
+      3,
+      1,
+    ]);
+  });
 
   it("reports every bad field at once, one line each", async function () {
     const params = await goodParams();
@@ -311,7 +360,7 @@ describe("Deploy script: deploying from a parameter file on the in-process chain
       expect(result.addressesFile).to.equal(join(root, deploymentFile(chainId)));
 
       // The file read back describes the contracts that were deployed.
-      const { card, credits, governor, timelock } = result.coop;
+      const { card, credits, governor, timelock, ledger, distributor } = result.coop;
       const recorded = await readDeployment(chainId, root);
       expect(recorded).to.deep.equal({
         chainId,
@@ -322,6 +371,8 @@ describe("Deploy script: deploying from a parameter file on the in-process chain
           VoiceCredits: await credits.getAddress(),
           MutualGovernor: await governor.getAddress(),
           TimelockController: await timelock.getAddress(),
+          ContributionLedger: await ledger.getAddress(),
+          PatronageDistributor: await distributor.getAddress(),
         },
       });
       for (const address of Object.values(recorded.contracts)) {

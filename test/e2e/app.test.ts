@@ -181,7 +181,7 @@ describe("Members' app in a real browser", function () {
     await page.getByLabel("Why (Markdown)").fill("Our dough rises **unevenly** in winter.\n\n- 0.25 ETH, second-hand");
     await shot("new-proposal");
     await page.getByRole("button", { name: /^Propose/ }).click();
-    await page.getByRole("heading", { name: "#9 Buy a proofing cabinet" }).waitFor();
+    await page.getByRole("heading", { name: "#10 Buy a proofing cabinet" }).waitFor();
     expect(await page.getByTestId("actions").textContent()).to.contain(`pay 0.25 ETH to ${SUPPLIER}`);
     expect(await page.locator(".prose strong").textContent()).to.equal("unevenly");
 
@@ -198,8 +198,8 @@ describe("Members' app in a real browser", function () {
     expect(await page.locator('[data-tx="failed"]').textContent()).to.contain(
       "Proposing failed. The same proposal exists already (it is Pending)",
     );
-    await page.goto(`${app.url}/proposals/9`);
-    await page.getByRole("heading", { name: "#9 Buy a proofing cabinet" }).waitFor();
+    await page.goto(`${app.url}/proposals/10`);
+    await page.getByRole("heading", { name: "#10 Buy a proofing cabinet" }).waitFor();
 
     // Voting opens after the voting delay.
     await advanceUntil("Active");
@@ -252,13 +252,13 @@ describe("Members' app in a real browser", function () {
     const history = page.getByTestId("history");
     await history.waitFor();
     const text = (await history.textContent())!;
-    expect(text).to.contain("proposal #9 created by");
-    expect(text).to.contain("cast 3 votes for proposal #9");
-    expect(text).to.contain("cast 2 votes for proposal #9");
-    expect(text).to.contain("proposal #9 queued in the timelock");
+    expect(text).to.contain("proposal #10 created by");
+    expect(text).to.contain("cast 3 votes for proposal #10");
+    expect(text).to.contain("cast 2 votes for proposal #10");
+    expect(text).to.contain("proposal #10 queued in the timelock");
     expect(text).to.contain(`treasury paid 0.25 ETH to ${SUPPLIER.slice(0, 6)}`);
-    expect(text).to.contain("proposal #9 executed");
-    expect(text).to.contain(`proposal #9: deposit of ${hardhatAccount(bakery.members[0].account).slice(0, 6)}`);
+    expect(text).to.contain("proposal #10 executed");
+    expect(text).to.contain(`proposal #10: deposit of ${hardhatAccount(bakery.members[0].account).slice(0, 6)}`);
     await shot("history");
 
     // A member leaves alone: no vote, only a confirmation.
@@ -272,8 +272,8 @@ describe("Members' app in a real browser", function () {
 
     // At phone width the proposal page still reads.
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${app.url}/proposals/9`);
-    await page.getByRole("heading", { name: "#9 Buy a proofing cabinet" }).waitFor();
+    await page.goto(`${app.url}/proposals/10`);
+    await page.getByRole("heading", { name: "#10 Buy a proofing cabinet" }).waitFor();
     await shot("proposal-phone");
   });
 
@@ -301,11 +301,11 @@ describe("Members' app in a real browser", function () {
     expect(history.entries).to.have.length(report.events.length);
     expect(history.entries.length).to.be.greaterThan(100);
     // This flow's own steps are among them, at the blocks the report gives.
-    const votes = history.entries.filter((e) => e.event.startsWith("VoteCast") && e.proposal === 9);
+    const votes = history.entries.filter((e) => e.event.startsWith("VoteCast") && e.proposal === 10);
     const [amara, ben] = [bakery.members[0], bakery.members[1]].map((m) => hardhatAccount(m.account));
     expect(votes.map((e) => [e.member, e.what])).to.deep.equal([
-      [amara, `${short(amara)} cast 3 votes for proposal #9`],
-      [ben, `${short(ben)} cast 2 votes for proposal #9`],
+      [amara, `${short(amara)} cast 3 votes for proposal #10`],
+      [ben, `${short(ben)} cast 2 votes for proposal #10`],
     ]);
     const lastBlock = history.entries.filter((e) => e.block === head).map((e) => [e.event, e.member]);
     expect(lastBlock).to.deep.include(["MemberResigned", ben]);

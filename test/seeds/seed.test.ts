@@ -6,7 +6,8 @@ import { Support } from "../../lib/ballots.ts";
 import { voteCost } from "../../lib/quadratic.ts";
 import { defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.ts";
 import { bakery, type DemoProposal, type DemoVote } from "../../seeds/bakery.ts";
-import { demoProblems, proposalDescription, seedCoop, tallyOf } from "../../seeds/seed.ts";
+import { CLOSED_PERIOD, demoProblems, proposalDescription, seedCoop, tallyOf } from "../../seeds/seed.ts";
+import { periodFigures, shareOf } from "../../lib/patronage.ts";
 import { ProposalState } from "../helpers/governor-fixtures.ts";
 
 const connection = await network.create();
@@ -148,8 +149,14 @@ describe("Seeding the demo co-op onto a fresh co-op (seedCoop)", function () {
       expect(await ethers.provider.getBalance(supplier.address), supplier.name).to.equal(expected);
     }
     expect(paid, "at least one supplier was paid").to.be.greaterThan(0n);
+    // The patronage pot left the treasury too (claims come out of the distributor, not the treasury).
+    let allocated = 0n;
+    for (const p of withFinalState("Executed")) {
+      for (const a of p.actions) if (a.kind === "patronage") allocated += parseEther(a.eth);
+    }
+    expect(allocated, "a patronage pot").to.be.greaterThan(0n);
     const treasury = await ethers.provider.getBalance(await coop.timelock.getAddress());
-    expect(treasury).to.equal(parseEther(bakery.treasuryTopUp.eth) - paid);
+    expect(treasury).to.equal(parseEther(bakery.treasuryTopUp.eth) - paid - allocated);
     expect(report.treasuryBalance).to.equal(treasury);
   });
 
@@ -383,5 +390,92 @@ describe("Seeding the demo co-op onto a fresh co-op (seedCoop)", function () {
         expect(values[i]).to.equal(parseEther(a.eth));
       }
     }
+  });
+});
+
+describe("Seeding the demo's patronage (a closed period with contributions, a pot, claims)", function () {
+  /** Validated units per member key in the demo's closed period, by the data (attested entries only). */
+  function demoUnits(): Map<string, bigint> {
+    const units = new Map<string, bigint>();
+    for (const c of bakery.patronage!.closedPeriod) {
+      if (c.attestedBy.length < bakery.config.attestationThreshold) continue;
+      units.set(c.member, (units.get(c.member) ?? 0n) + BigInt(c.units));
+    }
+    return units;
+  }
+
+  it("records every contribution with its evidence, and counts only the attested ones", async function () {
+    const { coop, address } = await networkHelpers.loadFixture(seededFixture);
+    const { ledger, card } = coop;
+    const all = [...bakery.patronage!.closedPeriod, ...bakery.patronage!.currentPeriod];
+    expect(await ledger.entryCount()).to.equal(BigInt(all.length));
+    for (const [i, c] of all.entries()) {
+      const entry = await ledger.entry(BigInt(i + 1));
+      expect(entry.cardId, `entry ${i + 1}`).to.equal(await card.cardOf(address(c.member)));
+      expect(entry.units).to.equal(BigInt(c.units));
+      expect(entry.status, `entry ${i + 1}`).to.equal(c.attestedBy.length > 0 ? 2n : 1n); // Validated : Pending
+    }
+    for (const [key, units] of demoUnits()) {
+      expect(await ledger.validatedUnits(CLOSED_PERIOD, await card.cardOf(address(key))), key).to.equal(units);
+    }
+    expect(await ledger.validatedUnits(CLOSED_PERIOD, await card.cardOf(address("ben")))).to.equal(0n);
+  });
+
+  it("finalizes the closed period with the figures of the worked example, and allocates the pot by a passed proposal", async function () {
+    const { coop, report, address } = await networkHelpers.loadFixture(seededFixture);
+    const { distributor, card } = coop;
+    const byCard = new Map<bigint, bigint>();
+    for (const [key, units] of demoUnits()) byCard.set(await card.cardOf(address(key)), units);
+    const figures = periodFigures(byCard, 6n);
+    const f = await distributor.finalization(CLOSED_PERIOD);
+    expect([f.finalized, f.minUnits, BigInt(f.ratio), f.cappedSum]).to.deep.equal([true, 10n, 6n, 190n]);
+    expect(f.cappedSum).to.equal(figures.cappedSum);
+    expect(await distributor.potCount()).to.equal(1n);
+    const pot = await distributor.pot(1n);
+    expect([pot.period, pot.amount]).to.deep.equal([CLOSED_PERIOD, parseEther("1")]);
+    expect(report.patronage).to.include({ period: CLOSED_PERIOD, contributors: 5, potId: 1n, pot: parseEther("1") });
+  });
+
+  it("pays each demo claimant the share the rules give, and nobody else yet", async function () {
+    const { coop, report, address } = await networkHelpers.loadFixture(seededFixture);
+    const { distributor, card } = coop;
+    const byCard = new Map<bigint, bigint>();
+    for (const [key, units] of demoUnits()) byCard.set(await card.cardOf(address(key)), units);
+    const figures = periodFigures(byCard, 6n);
+    const claims = bakery.patronage!.claims;
+    expect(report.patronage!.claims.map((c) => c.name)).to.deep.equal(
+      claims.map((key) => bakery.members.find((m) => m.key === key)!.name),
+    );
+    let total = 0n;
+    for (const [key, units] of demoUnits()) {
+      const cardId = await card.cardOf(address(key));
+      const expected = shareOf(parseEther("1"), units, figures);
+      expect(await distributor.shareOf(1n, cardId), key).to.equal(expected);
+      expect(await distributor.hasClaimed(1n, cardId), key).to.equal(claims.includes(key));
+      if (claims.includes(key)) {
+        expect(report.patronage!.claims.find((c) => c.units === units)!.amount).to.equal(expected);
+        total += expected;
+      }
+    }
+    expect((await distributor.pot(1n)).claimed).to.equal(total);
+    expect(await ethers.provider.getBalance(await distributor.getAddress())).to.equal(parseEther("1") - total);
+  });
+
+  it("leaves the period under way with entries, one waiting for attestation", async function () {
+    const { coop, report } = await networkHelpers.loadFixture(seededFixture);
+    expect(await coop.ledger.currentPeriod()).to.be.greaterThan(CLOSED_PERIOD);
+    expect(report.patronage).to.include({ currentEntries: 2, currentPending: 1 });
+    const last = await coop.ledger.entry(await coop.ledger.entryCount());
+    expect(last.period).to.equal(await coop.ledger.currentPeriod());
+  });
+
+  it("refuses demo data whose patronage the ledger would refuse", function () {
+    const broken = structuredClone({ ...bakery, config: { ...bakery.config } });
+    broken.patronage!.closedPeriod[0].attestedBy = [broken.patronage!.closedPeriod[0].member];
+    broken.patronage!.claims = [...broken.patronage!.claims, "ben"];
+    expect(demoProblems(broken)).to.deep.equal([
+      `patronage.closedPeriod[0]: "hiro" attests their own contribution`,
+      `patronage.claims: "ben" has no validated contribution in the closed period`,
+    ]);
   });
 });
