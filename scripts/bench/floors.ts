@@ -99,6 +99,13 @@ const EVENTS = new Interface([
   "event CallExecuted(bytes32 indexed id, uint256 indexed index, address target, uint256 value, bytes data)",
   "event Transfer(address indexed from, address indexed to, uint256 indexed tokenId)",
   "event Locked(uint256 tokenId)",
+  "event ContributionRecorded(uint256 indexed entryId, uint256 indexed period, uint256 indexed cardId, address contributor, bytes32 kind, uint256 units, bytes32 evidenceHash, string evidenceURI, uint256 threshold)",
+  "event ContributionAttested(uint256 indexed entryId, uint256 indexed cardId, address indexed attester, uint256 attestations)",
+  "event ContributionValidated(uint256 indexed entryId, uint256 indexed period, uint256 indexed cardId, uint256 units, uint256 cardUnits, uint256 periodUnits)",
+  "event FinalizationProgressed(uint256 indexed period, uint256 generation, uint256 submitted, uint256 minUnits, uint256 cappedSum)",
+  "event PeriodFinalized(uint256 indexed period, uint256 contributors, uint256 minUnits, uint256 ratio, uint256 cappedSum)",
+  "event PatronageClaimed(uint256 indexed potId, uint256 indexed cardId, address indexed member, uint256 amount)",
+  "event PotSwept(uint256 indexed potId, address indexed treasury, uint256 amount)",
 ]);
 
 const ONE = `0x${"11".repeat(32)}`; // any word: a log's price depends on its size, not on its values
@@ -337,6 +344,174 @@ export function floorComponents(inputs: FloorInputs) {
           "the timelock's record of each executed call",
           inputs.targets.length,
         ),
+      ],
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Patronage (Mutual only: OpenZeppelin has no counterpart)
+// ------------------------------------------------------------------------------------------------
+
+const attestationMark: FloorComponent = {
+  name: "attestation mark, fresh slot",
+  gas: GAS.freshSlot,
+  why: "which cards attested the entry: a card attests once (the entry's first attester creates the record)",
+};
+const entryUpdate: FloorComponent = {
+  name: "entry update, cold",
+  gas: GAS.coldUpdate,
+  why: "the entry's attestation count (and, once it reaches the threshold, its status), non-zero → non-zero",
+};
+const attested = logComponent(
+  "ContributionAttested",
+  [1, 1, SOMEONE, 1],
+  "the ledger's event: entry, card and attester (topics), attestations so far",
+);
+const validated = logComponent(
+  "ContributionValidated",
+  [1, 1, 1, 1, 1, 1],
+  "the ledger's event: entry, period, card (topics), units, the card's and the period's validated units",
+);
+
+/** Patronage operations' floors. `evidenceURI` is the recorded entry's (its log carries it). */
+export function patronageFloorComponents(evidenceURI: string) {
+  const progressed = logComponent(
+    "FinalizationProgressed",
+    [1, 1, 1, 1, 1],
+    "the distributor's event: period (topic), pass, contributors submitted, smallest units, capped sum so far",
+  );
+  const submittedMark = (fresh: boolean): FloorComponent => ({
+    name: fresh ? "submitted mark, fresh slot" : "submitted mark, cold",
+    gas: fresh ? GAS.freshSlot : GAS.coldUpdate,
+    why: "each contributor is counted once in a finalization pass (a bit per card, a word per 256 cards)",
+  });
+  const claimedMark = (fresh: boolean): FloorComponent => ({
+    name: fresh ? "claimed mark, fresh slot" : "claimed mark, cold",
+    gas: fresh ? GAS.freshSlot : GAS.coldUpdate,
+    why: "a card claims once per pot (a bit per card, a word per 256 cards: the pot's first claim creates it)",
+  });
+  const claimedTotal: FloorComponent = {
+    name: "pot's claimed total, cold",
+    gas: GAS.coldUpdate,
+    why: "what is left for the sweep after the deadline (non-zero → non-zero)",
+  };
+  const claimPayment: FloorComponent = {
+    name: "value transfer to the claimer",
+    gas: GAS.valueTransfer - 2_600,
+    why: "CALL with value 9,000 − the 2,300 stipend; the claimer sent the transaction, so its account is warm",
+  };
+  const claimed = logComponent(
+    "PatronageClaimed",
+    [1, 1, SOMEONE, 1],
+    "the distributor's event: pot, card, member (topics), amount",
+  );
+  return {
+    record: {
+      operation: "record a contribution",
+      components: [
+        {
+          name: "entry, fresh slot",
+          gas: GAS.freshSlot,
+          why: "card, period, units, threshold, attestations and status, in one word",
+        },
+        {
+          name: "entry count, cold",
+          gas: GAS.coldUpdate,
+          why: "entries are numbered in sequence, so that anyone can list them (non-zero → non-zero)",
+        },
+        logComponent(
+          "ContributionRecorded",
+          [1, 1, 1, SOMEONE, ONE, 1, ONE, evidenceURI, 1],
+          "the ledger's event: entry, period, card (topics), contributor, kind, units, evidence hash and URI, threshold",
+        ),
+      ],
+    },
+    attestPending: {
+      operation: "attest (the entry still waits)",
+      components: [attestationMark, entryUpdate, attested],
+    },
+    attestValidatesFirst: {
+      operation: "attest (validates the period's first entry)",
+      components: [
+        attestationMark,
+        entryUpdate,
+        {
+          name: "card's units in the period, fresh slot",
+          gas: GAS.freshSlot,
+          why: "validated units per card per period: what a share is computed from",
+        },
+        {
+          name: "period totals, fresh slot",
+          gas: GAS.freshSlot,
+          why: "the period's validated units and contributor count (finalization checks it has seen them all)",
+        },
+        attested,
+        validated,
+      ],
+    },
+    attestValidatesLater: {
+      operation: "attest (validates a later entry of the same card)",
+      components: [
+        attestationMark,
+        entryUpdate,
+        { name: "card's units in the period, cold", gas: GAS.coldUpdate, why: "units added (non-zero → non-zero)" },
+        { name: "period totals, cold", gas: GAS.coldUpdate, why: "units added (non-zero → non-zero)" },
+        attested,
+        validated,
+      ],
+    },
+    finalizeFirst: {
+      operation: "finalize (first call, one contributor)",
+      components: [
+        {
+          name: "finalization record, fresh slot",
+          gas: GAS.freshSlot,
+          why: "smallest units, contributors submitted, capped sum: what every share of the period is computed from",
+        },
+        submittedMark(true),
+        progressed,
+      ],
+    },
+    finalizeNext: {
+      operation: "finalize (a later call, one contributor)",
+      components: [
+        { name: "finalization record, cold", gas: GAS.coldUpdate, why: "the count and the capped sum grow" },
+        submittedMark(false),
+        progressed,
+      ],
+    },
+    finalizeLast: {
+      operation: "finalize (the last call: completes the period)",
+      components: [
+        { name: "finalization record, cold", gas: GAS.coldUpdate, why: "the count, the capped sum, and finalized" },
+        submittedMark(false),
+        progressed,
+        logComponent(
+          "PeriodFinalized",
+          [1, 1, 1, 1, 1],
+          "the distributor's event: period (topic), contributors, smallest units, ratio, capped sum",
+        ),
+      ],
+    },
+    claimFirst: {
+      operation: "claim (ETH, the pot's first claim)",
+      components: [claimedMark(true), claimedTotal, claimPayment, claimed],
+    },
+    claimLater: {
+      operation: "claim (ETH, a later claim)",
+      components: [claimedMark(false), claimedTotal, claimPayment, claimed],
+    },
+    sweep: {
+      operation: "sweep (what is left of a pot, to the treasury)",
+      components: [
+        { name: "pot marked swept, cold", gas: GAS.coldUpdate, why: "a pot is swept once (non-zero → non-zero)" },
+        {
+          name: "value transfer to the treasury",
+          gas: GAS.valueTransfer,
+          why: "CALL with value 9,000 + cold recipient 2,600 − the 2,300 stipend",
+        },
+        logComponent("PotSwept", [1, SOMEONE, 1], "the distributor's event: pot, treasury (topics), amount"),
       ],
     },
   };

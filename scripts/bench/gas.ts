@@ -15,7 +15,8 @@
  * Every measured operation is a real transaction, checked (it succeeded; a vote moved the tally by exactly
  * that vote), and its figure is `receipt.gasUsed` (the 21,000 base and the calldata included). Figures are
  * the same from run to run: fixed keys (derived from fixed strings), fixed ballot deadlines, the same
- * transactions in the same order on a fresh chain. Parts: compare.ts (the table), floors.ts (the floors),
+ * transactions in the same order on a fresh chain. Parts: compare.ts (the table), patronage.ts (the patronage
+ * rows, Mutual only), floors.ts (the floors),
  * scale.ts (the scale section), report.ts (printing, snapshot, chart).
  */
 import { readFile, writeFile } from "node:fs/promises";
@@ -37,6 +38,7 @@ import {
   snapshotOf,
   type Snapshot,
 } from "./report.ts";
+import { measurePatronage } from "./patronage.ts";
 import { measureScale } from "./scale.ts";
 
 const SNAPSHOT = join(dirname(fileURLToPath(import.meta.url)), "gas-snapshot.json");
@@ -95,8 +97,11 @@ try {
   progress(`network ${connection.networkName} (in-process, chain ${chainId}, hardfork ${hardfork})`);
 
   const comparison = await compareWithOpenZeppelin(connection);
+  const patronage = await measurePatronage(connection);
   const scale = await measureScale(connection);
-  const { rows, floors } = comparison;
+  // Every row is guarded by the snapshot; the chart compares with OpenZeppelin, so it shows the governance rows.
+  const rows = [...comparison.rows, ...patronage.rows];
+  const floors = [...comparison.floors, ...patronage.floors];
   progress(`done in ${elapsedSeconds().toFixed(0)}s`);
 
   if (args.json) {
@@ -110,7 +115,11 @@ try {
         `ERC721Votes mint ${gas(comparison.erc721Mint)} + delegate ${gas(comparison.erc721Delegate)}`,
     );
     console.log(`EVM floor: 21,000 + calldata + the storage writes and logs the operation cannot avoid (--floors)\n`);
-    console.log(formatRows(rows));
+    console.log(formatRows(comparison.rows));
+    console.log(
+      `\nPatronage (Mutual only: OpenZeppelin has no counterpart; scripts/bench/patronage.ts, docs/patronage.md)\n`,
+    );
+    console.log(formatRows(patronage.rows));
     if (args.floors) {
       console.log(`\nFloors (scripts/bench/floors.ts)\n`);
       console.log(floors.map(formatFloor).join("\n\n"));
@@ -120,7 +129,7 @@ try {
 
   if (args.chart !== undefined) {
     const file = resolve(process.cwd(), args.chart);
-    await writeFile(file, chartSvg(rows, "Mutual vs OpenZeppelin Governor v5 vs the EVM floor (gas)"));
+    await writeFile(file, chartSvg(comparison.rows, "Mutual vs OpenZeppelin Governor v5 vs the EVM floor (gas)"));
     say(`\nchart written to ${args.chart}`);
   }
 
