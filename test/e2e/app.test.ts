@@ -232,6 +232,11 @@ describe("Members' app in a real browser", function () {
     await shot("membership");
 
     await patronageFlow();
+    // The seeded pot's proposal says its action in words.
+    await page.goto(`${app.url}/proposals/3`);
+    expect(await page.getByTestId("actions").textContent()).to.contain(
+      "share 1 ETH as patronage among the contributors of period 0",
+    );
 
     await connectAs("Amara Okafor");
     await page.getByRole("link", { name: "Proposals" }).click();
