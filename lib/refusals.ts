@@ -100,8 +100,8 @@ function expectedStates(bitmap: unknown): string {
 }
 
 /**
- * Any custom error of the co-op's contracts (MutualGovernor, MembershipCard, VoiceCredits, the timelock and the
- * OpenZeppelin pieces they build on), in plain words with its arguments: the one place the app turns a revert
+ * Any custom error of the co-op's contracts (MutualGovernor, MembershipCard, VoiceCredits, the timelock,
+ * ContributionLedger, PatronageDistributor and the OpenZeppelin pieces they build on), in plain words with its arguments: the one place the app turns a revert
  * into a sentence. Ballot errors read as {@link describeBallotError}'s; an error no contract declares reads as
  * its name.
  */
@@ -193,6 +193,70 @@ export function describeContractError(error: DecodedError): string {
       return `Only the owner (the co-op's timelock) can do this; ${a[0]} is not it.`;
     case "FailedCall":
       return "A call made by the proposal failed (a payment to an address that refuses ETH, or a call that reverted).";
+    case "ContributionLedgerNotMember":
+      return `Only members record and attest contributions: ${a[0]} holds no membership card.`;
+    case "ContributionLedgerInvalidUnits":
+      return `A contribution must be from 1 to ${MAX_UNITS} units (got ${a[0]}).`;
+    case "ContributionLedgerUnknownEntry":
+      return `There is no contribution #${a[0]}.`;
+    case "ContributionLedgerSelfAttestation":
+      return `Card #${a[1]} recorded contribution #${a[0]}: nobody attests their own contribution.`;
+    case "ContributionLedgerAlreadyAttested":
+      return `Card #${a[1]} attested contribution #${a[0]} already.`;
+    case "ContributionLedgerAlreadyValidated":
+      return `Contribution #${a[0]} counts already: it needs no more attestations.`;
+    case "ContributionLedgerEntryVoided":
+      return `Contribution #${a[0]} was voided: it takes no attestations.`;
+    case "ContributionLedgerPeriodClosed":
+      return `Period ${a[0]} closed on ${utc(a[1])}: its contributions can no longer be attested.`;
+    case "ContributionLedgerReviewClosed":
+      return `The review of period ${a[0]} ended on ${utc(a[1])}: its contributions can no longer be voided.`;
+    case "ContributionLedgerInvalidThreshold":
+      return `A contribution needs from 1 to ${a[1]} attestations (got ${a[0]}).`;
+    case "ContributionLedgerInvalidPeriods":
+      return `Periods last from 1 day to 5 years and their review at most 1 year (got ${a[0]} and ${a[1]} seconds).`;
+    case "PatronageDistributorPeriodUnderReview":
+      return `Period ${a[0]} is under review until ${utc(a[1])}: it can be finalized only after that.`;
+    case "PatronageDistributorAlreadyFinalized":
+      return `Period ${a[0]} is finalized already.`;
+    case "PatronageDistributorNotContributor":
+      return `Card #${a[1]} has no validated units in period ${a[0]}: it is not a contributor.`;
+    case "PatronageDistributorDuplicateContributor":
+      return `Card #${a[1]} was submitted already in this pass of period ${a[0]}'s finalization.`;
+    case "PatronageDistributorNotFinalized":
+      return `Period ${a[0]} is not finalized yet: it must be finalized after its review.`;
+    case "PatronageDistributorNothingToShare":
+      return `Period ${a[0]} has no validated contributions: there is nobody to share a pot with.`;
+    case "PatronageDistributorInvalidAllocation":
+      return BigInt(a[0] as string) === 0n
+        ? `An ETH pot must be more than 0 and sent with the call (amount ${a[1]} wei, ${a[2]} wei sent).`
+        : `A pot of token ${a[0]} must be more than 0 and send no ETH (amount ${a[1]}, ${a[2]} wei sent).`;
+    case "PatronageDistributorUnknownPot":
+      return `There is no pot #${a[0]}.`;
+    case "PatronageDistributorNotMember":
+      return `Only members claim patronage: ${a[0]} holds no membership card.`;
+    case "PatronageDistributorAlreadyClaimed":
+      return `Card #${a[1]} claimed its share of pot #${a[0]} already.`;
+    case "PatronageDistributorNothingToClaim":
+      return `Card #${a[1]} has no share of pot #${a[0]}: nothing to claim.`;
+    case "PatronageDistributorClaimClosed":
+      return `Claims from pot #${a[0]} closed on ${utc(a[1])}.`;
+    case "PatronageDistributorClaimOpen":
+      return `Pot #${a[0]} can be swept only after its claims close, on ${utc(a[1])}.`;
+    case "PatronageDistributorAlreadySwept":
+      return `Pot #${a[0]} was swept already.`;
+    case "PatronageDistributorInvalidParameter":
+      return `The value ${a[1]} is out of range for ${a[0]}.`;
+    case "ReentrancyGuardReentrantCall":
+      return "The call came back into the distributor while it was paying: it refuses that.";
+    case "SafeERC20FailedOperation":
+      return `The token ${a[0]} refused the transfer (too small a balance or allowance?).`;
+    case "InsufficientBalance":
+      return `The contract holds ${a[0]} wei, fewer than the ${a[1]} it must send.`;
+    case "OwnableInvalidOwner":
+      return `${a[0]} cannot be the owner.`;
+    case "CheckpointUnorderedInsertion":
+      return "A checkpoint was written out of order.";
     case "SafeCastOverflowedUintDowncast":
       return `The value ${a[1]} does not fit ${a[0]} bits.`;
     case "StringTooLong":
@@ -201,6 +265,16 @@ export function describeContractError(error: DecodedError): string {
     default:
       return `The contract refused: ${error.name}.`;
   }
+}
+
+/** The largest units one contribution may carry: 2^64 - 1. */
+const MAX_UNITS = (1n << 64n) - 1n;
+
+/** A chain time (seconds) as `2025-03-01 12:00 UTC`. */
+function utc(timestamp: unknown): string {
+  const seconds = Number(timestamp as bigint);
+  if (!Number.isFinite(seconds)) return String(timestamp);
+  return `${new Date(seconds * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
 function capital(text: string): string {

@@ -2,6 +2,7 @@ import { NavLink, Route, Routes } from "react-router";
 
 import { LocalTools } from "./components/LocalTools.tsx";
 import { NetworkPrompt, WalletButton } from "./components/Wallet.tsx";
+import { Contributions } from "./pages/Contributions.tsx";
 import { History } from "./pages/History.tsx";
 import { Members } from "./pages/Members.tsx";
 import { Membership } from "./pages/Membership.tsx";
@@ -16,6 +17,7 @@ const links: [string, string][] = [
   ["/", "Overview"],
   ["/proposals", "Proposals"],
   ["/members", "Members"],
+  ["/contributions", "Contributions"],
   ["/me", "My membership"],
   ["/history", "History"],
 ];
@@ -52,6 +54,7 @@ export function App() {
         <Route path="/proposals/:number" element={<ProposalDetail />} />
         <Route path="/new" element={<NewProposal />} />
         <Route path="/members" element={<Members />} />
+        <Route path="/contributions" element={<Contributions />} />
         <Route path="/me" element={<Membership />} />
         <Route path="/history" element={<History />} />
         <Route path="*" element={<Page title="Not found">There is no such page.</Page>} />

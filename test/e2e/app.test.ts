@@ -2,7 +2,8 @@
  * The members' app end to end, in a real Chromium (Debian's /usr/bin/chromium driven by playwright-core): the whole
  * local stack in process — a chain served over HTTP, the demo co-op deployed and seeded, the relayer, the app on
  * Vite — then a member proposes, votes 3 by transaction (cost 9), a second member signs a ballot for the relayer,
- * time moves on, the proposal is queued and executed, and the history shows it. A screenshot of each main page is
+ * time moves on, the proposal is queued and executed, and the history shows it. Before that, members record and attest
+ * a contribution and one claims a share of the seeded patronage pot. A screenshot of each main page is
  * saved under test-results/screenshots/. Then the auditor's tool audits the same chain and deployment: it passes,
  * and the app's history page matches its report event for event and figure for figure.
  */
@@ -24,6 +25,7 @@ import { ROOT, deploymentOf } from "../../scripts/lib/deployment-file.ts";
 import { startApp, type AppServer } from "../../scripts/lib/app-server.ts";
 import { portIsFree } from "../../scripts/lib/net.ts";
 import { bakery, demoCoopConfig, hardhatAccount, hardhatAccountKey } from "../../seeds/bakery.ts";
+import { ledgerModelFromLogs, periodFigures, shareOf, type DecodedLedgerLog } from "../../lib/patronage.ts";
 import { seedCoop } from "../../seeds/seed.ts";
 import { startRelayer, type Relayer } from "../../relayer/relayer.ts";
 import {
@@ -152,6 +154,72 @@ describe("Members' app in a real browser", function () {
     await page.locator(".detail-head .badge", { hasText: state }).waitFor();
   }
 
+  /**
+   * Hiro records a contribution (after a refused one), cannot attest his own, Carmen attests it and it counts; Farid
+   * claims his share of the seeded pot: his balance rises by exactly the share lib/patronage.ts computes, gas aside.
+   */
+  async function patronageFlow() {
+    const [hiro, farid] = ["hiro", "farid"].map((key) => bakery.members.find((m) => m.key === key)!);
+    await connectAs(hiro.name);
+    await page.getByRole("link", { name: "Contributions" }).click();
+    await page.getByTestId("current-period").waitFor();
+    expect(await page.getByTestId("time-left").textContent()).to.match(/\(in \d+ days?/);
+    await page.getByTestId("pot-1").waitFor();
+    const record = page.locator("form", { has: page.getByRole("heading", { name: "Record a contribution" }) });
+    await page.getByLabel("Kind", { exact: true }).fill("maintenance");
+    await page.getByLabel("Units", { exact: true }).fill("0");
+    await page.getByLabel("Evidence URI").fill("ipfs://hearth/proofer-fix");
+    await record.getByRole("button", { name: "Record", exact: true }).click();
+    expect(await record.getByRole("alert").textContent()).to.equal("A contribution is at least 1 unit.");
+    await page.getByLabel("Units", { exact: true }).fill("15");
+    await record.getByRole("button", { name: "Record", exact: true }).click();
+    await record.locator('[data-tx="confirmed"]').waitFor();
+    const entryId = await coop.ledger.entryCount();
+    const row = page.locator(`tr[data-entry="${entryId}"]`);
+    await row.waitFor();
+    expect(await row.getByTestId("entry-status").textContent()).to.equal("pending 0/1");
+    expect(await row.getByRole("button", { name: `Attest #${entryId}` }).isDisabled()).to.equal(true);
+    expect(await row.textContent()).to.contain("Your own contribution: another member must attest it.");
+
+    await connectAs("Carmen Ruiz");
+    await row.getByRole("button", { name: `Attest #${entryId}` }).click();
+    await page.locator(`tr[data-entry="${entryId}"][data-status="Validated"]`).waitFor();
+    expect(await row.getByTestId("entry-status").textContent()).to.equal("validated");
+    expect((await coop.ledger.entry(entryId)).status).to.equal(2n);
+    const period = await coop.ledger.currentPeriod();
+    expect(await page.getByTestId(`units-${period}`).textContent()).to.contain("Hiro Tanaka 15");
+
+    // Farid's share of pot 1 (period 0), by the shared module from the ledger's events.
+    const card = await coop.card.cardOf(hardhatAccount(farid.account));
+    const model = ledgerModelFromLogs((await coop.ledger.queryFilter("*" as never)) as unknown as DecodedLedgerLog[]);
+    const finalization = await coop.distributor.finalization(0n);
+    const figures = periodFigures(model.periodUnits(0n), finalization.ratio);
+    const share = shareOf((await coop.distributor.pot(1n)).amount, model.periodUnits(0n).get(card)!, figures);
+    expect(share).to.equal(105_263_157_894_736_842n);
+    await connectAs(farid.name);
+    const pot = page.getByTestId("pot-1");
+    const claim = pot.getByRole("button", { name: /^Claim/ });
+    expect(await claim.textContent()).to.equal("Claim 0.105263157894736842 ETH");
+    const provider = coop.card.runner!.provider!;
+    const before = await provider.getBalance(hardhatAccount(farid.account));
+    await claim.click();
+    await pot
+      .getByTestId("claim-refusal")
+      .filter({ hasText: "You claimed 0.105263157894736842 ETH already." })
+      .waitFor();
+    const [claimed] = await coop.distributor.queryFilter(coop.distributor.filters.PatronageClaimed(1n, card));
+    const receipt = (await provider.getTransactionReceipt(claimed.transactionHash))!;
+    const after = await provider.getBalance(hardhatAccount(farid.account));
+    expect(after - before + receipt.gasUsed * receipt.gasPrice).to.equal(share);
+    expect(claimed.args.amount).to.equal(share);
+    const cell = page.locator(`[data-testid="share-table-0"] tr[data-card="${card}"] td[data-share]`);
+    expect(await cell.getAttribute("data-share")).to.equal(share.toString());
+    expect(await cell.textContent()).to.contain("claimed");
+    expect(await cell.textContent()).to.not.contain("unclaimed");
+    expect(await page.getByTestId("capped-sum").textContent()).to.equal(`${figures.cappedSum} units`);
+    await shot("contributions");
+  }
+
   it("a member proposes, votes by transaction and by a signed ballot, and the proposal is executed", async function () {
     await page.goto(app.url);
     await page.getByRole("heading", { name: bakery.config.name }).waitFor();
@@ -163,6 +231,14 @@ describe("Members' app in a real browser", function () {
     await page.getByTestId("card-image").waitFor();
     await shot("membership");
 
+    await patronageFlow();
+    // The seeded pot's proposal says its action in words.
+    await page.goto(`${app.url}/proposals/3`);
+    expect(await page.getByTestId("actions").textContent()).to.contain(
+      "share 1 ETH as patronage among the contributors of period 0",
+    );
+
+    await connectAs("Amara Okafor");
     await page.getByRole("link", { name: "Proposals" }).click();
     await page.getByRole("button", { name: /^Executed/ }).waitFor();
     await shot("proposals");

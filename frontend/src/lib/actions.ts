@@ -3,9 +3,16 @@
  * members". Calls to the co-op's own contracts are decoded with their generated ABIs; anything else is shown as
  * a raw call, decoded too when an ABI fragment is given.
  */
-import { decodeFunctionData, formatEther, getAddress, parseAbi, type Abi, type Hex } from "viem";
+import { decodeFunctionData, erc20Abi, formatEther, getAddress, parseAbi, zeroAddress, type Abi, type Hex } from "viem";
 
-import { membershipCardAbi, mutualGovernorAbi, timelockControllerAbi, voiceCreditsAbi } from "../generated/abis.ts";
+import {
+  contributionLedgerAbi,
+  membershipCardAbi,
+  mutualGovernorAbi,
+  patronageDistributorAbi,
+  timelockControllerAbi,
+  voiceCreditsAbi,
+} from "../generated/abis.ts";
 import type { Deployment } from "../../../lib/deployment.ts";
 import { duration } from "./format.ts";
 
@@ -25,6 +32,10 @@ function coopContract(deployment: Deployment, address: string) {
   if (a === c.VoiceCredits.toLowerCase()) return { name: "the voice credits", abi: voiceCreditsAbi as Abi };
   if (a === c.MutualGovernor.toLowerCase()) return { name: "the governor", abi: mutualGovernorAbi as Abi };
   if (a === c.TimelockController.toLowerCase()) return { name: "the treasury", abi: timelockControllerAbi as Abi };
+  if (a === c.ContributionLedger?.toLowerCase())
+    return { name: "the contribution ledger", abi: contributionLedgerAbi as Abi };
+  if (a === c.PatronageDistributor?.toLowerCase())
+    return { name: "the patronage distributor", abi: patronageDistributorAbi as Abi };
   return undefined;
 }
 
@@ -42,6 +53,23 @@ const plural = (n: bigint, one: string) => `${n} ${one}${n === 1n ? "" : "s"}`;
 function describeCoopCall(functionName: string, args: readonly unknown[]): string | undefined {
   const n = (i: number) => BigInt(args[i] as bigint);
   switch (functionName) {
+    case "allocate": {
+      const token = getAddress(args[1] as string);
+      const pot = token === zeroAddress ? eth(n(2)) : `${n(2)} of token ${token} (in its smallest units)`;
+      return `share ${pot} as patronage among the contributors of period ${n(0)}, by validated units under the pay-ratio cap`;
+    }
+    case "finalize":
+      return `finalize contribution period ${n(0)} with cards ${(args[1] as bigint[]).map((c) => `#${c}`).join(", ")}`;
+    case "sweep":
+      return `send what is left of patronage pot #${n(0)} back to the treasury`;
+    case "setPayRatio":
+      return `set the pay ratio to ${n(0)}:1 for periods that close from now on`;
+    case "setClaimWindow":
+      return `give members ${duration(n(0))} to claim from each pot allocated from now on`;
+    case "setAttestationThreshold":
+      return `require ${plural(n(0), "attestation")} for each contribution recorded from now on`;
+    case "voidEntry":
+      return `void contribution #${n(0)}${args[1] ? ` (reason: “${args[1]}”)` : ""}`;
     case "admit":
       return `admit ${getAddress(args[0] as string)} as a member`;
     case "admitMany":
@@ -86,9 +114,25 @@ export function describeAction(action: Action, deployment: Deployment, fragment?
     if (decoded !== undefined) {
       const args = (decoded.args ?? []) as readonly unknown[];
       const words = describeCoopCall(decoded.functionName, args);
-      if (words !== undefined) return withValue(words);
+      // An ETH pot's words name its amount already: the value sent says it again only when it differs.
+      const potValue =
+        decoded.functionName === "allocate" && BigInt(args[1] as string) === 0n && args[2] === action.value;
+      if (words !== undefined) return potValue ? words : withValue(words);
       return withValue(`call ${decoded.functionName}(${args.map(String).join(", ")}) on ${coop.name}`);
     }
+  }
+  const token = decodeWith(erc20Abi as Abi, data);
+  if (token !== undefined && (token.functionName === "approve" || token.functionName === "transfer")) {
+    const [who, amount] = token.args as readonly [string, bigint];
+    const spender =
+      getAddress(who) === getAddress(deployment.contracts.PatronageDistributor ?? zeroAddress)
+        ? "the patronage distributor"
+        : getAddress(who);
+    return withValue(
+      token.functionName === "approve"
+        ? `allow ${spender} to take ${amount} of token ${target} (in its smallest units)`
+        : `send ${amount} of token ${target} (in its smallest units) to ${spender}`,
+    );
   }
   if (fragment !== undefined && fragment.trim() !== "") {
     try {

@@ -6,20 +6,25 @@
  */
 import {
   encodeFunctionData,
+  erc20Abi,
   isAddress,
   getAddress,
   parseAbiItem,
   parseEther,
+  parseUnits,
+  zeroAddress,
   type Abi,
   type AbiFunction,
   type Hex,
 } from "viem";
 
 import type { Deployment } from "../../../lib/deployment.ts";
-import { membershipCardAbi, mutualGovernorAbi } from "../generated/abis.ts";
+import { membershipCardAbi, mutualGovernorAbi, patronageDistributorAbi } from "../generated/abis.ts";
 import type { Action } from "./actions.ts";
 
 export type Built = { ok: true; action: Action } | { ok: false; error: string };
+/** A builder whose input becomes several actions, in order (an ERC-20 pot: approve, then allocate). */
+export type BuiltMany = { ok: true; actions: Action[] } | { ok: false; error: string };
 
 export const PARAMETERS = {
   setProposalDeposit: { label: "Proposal deposit (credits)", unit: "credits" },
@@ -123,6 +128,95 @@ export function rawCall(to: string, fragment: string, argsText: string, eth: str
       `The arguments do not fit ${item.name}: ${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message}`,
     );
   }
+}
+
+/** A contribution period as the distributor knows it: finalized or not, and with how many contributors. */
+export interface PeriodStatus {
+  period: bigint;
+  finalized: boolean;
+  contributors: number;
+}
+
+export interface SurplusInput {
+  period: string;
+  asset: "eth" | "erc20";
+  /** The ERC-20's address (asset "erc20"). */
+  token: string;
+  /** In ETH, or in whole tokens with `decimals` decimals. */
+  amount: string;
+  decimals: string;
+}
+
+/** The largest pot the distributor stores: 2^128 - 1 of the asset's smallest unit. */
+const MAX_POT = (1n << 128n) - 1n;
+
+/**
+ * "Share a surplus": a pot for a finalized period's contributors. ETH is one action, `allocate(period, 0, amount)`
+ * sending `amount`; an ERC-20 is two, `token.approve(distributor, amount)` then `allocate(period, token, amount)`,
+ * which pulls the tokens from the treasury. `periods` is what the distributor says of each period.
+ */
+export function shareSurplus(deployment: Deployment, periods: readonly PeriodStatus[], input: SurplusInput): BuiltMany {
+  const no = (error: string): BuiltMany => ({ ok: false, error });
+  const distributor = deployment.contracts.PatronageDistributor;
+  if (distributor === undefined) return no("This co-op was deployed without a patronage distributor.");
+  const text = input.period.trim();
+  if (!/^\d+$/.test(text)) return no("Enter the period's number, such as 0.");
+  const period = BigInt(text);
+  const status = periods.find((p) => p.period === period);
+  if (status === undefined || !status.finalized)
+    return no(
+      `Period ${period} is not finalized: a pot can go to a period once its review has ended and it is finalized (on the Contributions page).`,
+    );
+  if (status.contributors === 0)
+    return no(`Period ${period} has no validated contributions: there is nobody to share a pot with.`);
+  const amountText = input.amount.trim();
+  if (input.asset === "eth") {
+    if (!/^\d+(\.\d{1,18})?$/.test(amountText)) return no("Enter an amount of ETH, such as 0.5.");
+    const value = parseEther(amountText);
+    if (value === 0n) return no("A pot must be more than 0 ETH.");
+    if (value > MAX_POT) return no("A pot is at most 2^128 − 1 wei.");
+    const calldata = encodeFunctionData({
+      abi: patronageDistributorAbi,
+      functionName: "allocate",
+      args: [period, zeroAddress, value],
+    });
+    return { ok: true, actions: [{ target: distributor, value, calldata }] };
+  }
+  const token = address(input.token, "token");
+  if (typeof token !== "string") return { ok: false, error: (token as { error: string }).error };
+  if (token === zeroAddress) return no("The token's address cannot be zero: choose ETH for a pot of ETH.");
+  if (!/^\d+$/.test(input.decimals.trim()) || Number(input.decimals) > 36)
+    return no("Enter the token's decimals, a whole number from 0 to 36 (most tokens have 18, USDC 6).");
+  const decimals = Number(input.decimals);
+  const pattern = decimals === 0 ? /^\d+$/ : new RegExp(`^\\d+(\\.\\d{1,${decimals}})?$`);
+  if (!pattern.test(amountText))
+    return no(
+      decimals === 0
+        ? "Enter a whole number of tokens: this token has no decimals."
+        : `Enter an amount of tokens with at most ${decimals} decimals, such as 250.5.`,
+    );
+  const amount = parseUnits(amountText, decimals);
+  if (amount === 0n) return no("A pot must be more than 0 tokens.");
+  if (amount > MAX_POT) return no("A pot is at most 2^128 − 1 of the token's smallest unit.");
+  return {
+    ok: true,
+    actions: [
+      {
+        target: token,
+        value: 0n,
+        calldata: encodeFunctionData({ abi: erc20Abi, functionName: "approve", args: [distributor as Hex, amount] }),
+      },
+      {
+        target: distributor,
+        value: 0n,
+        calldata: encodeFunctionData({
+          abi: patronageDistributorAbi,
+          functionName: "allocate",
+          args: [period, token as Hex, amount],
+        }),
+      },
+    ],
+  };
 }
 
 /** The description as proposed: the title as a heading, the body, and the proposer suffix. */

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { BaseError, encodeErrorResult, type Abi } from "viem";
 
 import { describeError, describeRevertData } from "./errors.ts";
-import { mutualGovernorAbi, membershipCardAbi } from "../generated/abis.ts";
+import {
+  contributionLedgerAbi,
+  mutualGovernorAbi,
+  membershipCardAbi,
+  patronageDistributorAbi,
+} from "../generated/abis.ts";
+import { describeContractError } from "../../../lib/refusals.ts";
 
 const ALICE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
@@ -65,5 +71,104 @@ describe("describeError", () => {
   it("says a declined request plainly", () => {
     const error = new BaseError("User rejected", { cause: Object.assign(new Error("denied"), { code: 4001 }) });
     expect(describeError(error)).toBe("You declined the request in your wallet.");
+  });
+});
+
+describe("patronage refusals", () => {
+  const ledger = (errorName: string, args: readonly unknown[]) =>
+    describeRevertData(encodeErrorResult({ abi: contributionLedgerAbi as Abi, errorName, args }));
+  const distributor = (errorName: string, args: readonly unknown[]) =>
+    describeRevertData(encodeErrorResult({ abi: patronageDistributorAbi as Abi, errorName, args }));
+  const TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+  // 2025-03-01 12:00 UTC
+  const T = 1_740_830_400n;
+
+  it("says each ledger refusal with its numbers", () => {
+    expect(ledger("ContributionLedgerNotMember", [ALICE])).toBe(
+      `Only members record and attest contributions: ${ALICE} holds no membership card.`,
+    );
+    expect(ledger("ContributionLedgerInvalidUnits", [0n])).toBe(
+      "A contribution must be from 1 to 18446744073709551615 units (got 0).",
+    );
+    expect(ledger("ContributionLedgerUnknownEntry", [42n])).toBe("There is no contribution #42.");
+    expect(ledger("ContributionLedgerSelfAttestation", [3n, 8n])).toBe(
+      "Card #8 recorded contribution #3: nobody attests their own contribution.",
+    );
+    expect(ledger("ContributionLedgerAlreadyAttested", [3n, 2n])).toBe("Card #2 attested contribution #3 already.");
+    expect(ledger("ContributionLedgerAlreadyValidated", [3n])).toBe(
+      "Contribution #3 counts already: it needs no more attestations.",
+    );
+    expect(ledger("ContributionLedgerEntryVoided", [3n])).toBe("Contribution #3 was voided: it takes no attestations.");
+    expect(ledger("ContributionLedgerPeriodClosed", [1n, T])).toBe(
+      "Period 1 closed on 2025-03-01 12:00 UTC: its contributions can no longer be attested.",
+    );
+    expect(ledger("ContributionLedgerReviewClosed", [1n, T])).toBe(
+      "The review of period 1 ended on 2025-03-01 12:00 UTC: its contributions can no longer be voided.",
+    );
+    expect(ledger("ContributionLedgerInvalidThreshold", [0n, 255n])).toBe(
+      "A contribution needs from 1 to 255 attestations (got 0).",
+    );
+    expect(ledger("ContributionLedgerInvalidPeriods", [60n, 0n])).toBe(
+      "Periods last from 1 day to 5 years and their review at most 1 year (got 60 and 0 seconds).",
+    );
+  });
+
+  it("says each distributor refusal with its numbers", () => {
+    expect(distributor("PatronageDistributorPeriodUnderReview", [0n, T])).toBe(
+      "Period 0 is under review until 2025-03-01 12:00 UTC: it can be finalized only after that.",
+    );
+    expect(distributor("PatronageDistributorAlreadyFinalized", [0n])).toBe("Period 0 is finalized already.");
+    expect(distributor("PatronageDistributorNotContributor", [0n, 2n])).toBe(
+      "Card #2 has no validated units in period 0: it is not a contributor.",
+    );
+    expect(distributor("PatronageDistributorDuplicateContributor", [0n, 2n])).toBe(
+      "Card #2 was submitted already in this pass of period 0's finalization.",
+    );
+    expect(distributor("PatronageDistributorNotFinalized", [1n])).toBe(
+      "Period 1 is not finalized yet: it must be finalized after its review.",
+    );
+    expect(distributor("PatronageDistributorNothingToShare", [1n])).toBe(
+      "Period 1 has no validated contributions: there is nobody to share a pot with.",
+    );
+    expect(
+      distributor("PatronageDistributorInvalidAllocation", ["0x0000000000000000000000000000000000000000", 5n, 4n]),
+    ).toBe("An ETH pot must be more than 0 and sent with the call (amount 5 wei, 4 wei sent).");
+    expect(distributor("PatronageDistributorInvalidAllocation", [TOKEN, 0n, 0n])).toBe(
+      `A pot of token ${TOKEN} must be more than 0 and send no ETH (amount 0, 0 wei sent).`,
+    );
+    expect(distributor("PatronageDistributorUnknownPot", [9n])).toBe("There is no pot #9.");
+    expect(distributor("PatronageDistributorNotMember", [ALICE])).toBe(
+      `Only members claim patronage: ${ALICE} holds no membership card.`,
+    );
+    expect(distributor("PatronageDistributorAlreadyClaimed", [1n, 8n])).toBe(
+      "Card #8 claimed its share of pot #1 already.",
+    );
+    expect(distributor("PatronageDistributorNothingToClaim", [1n, 2n])).toBe(
+      "Card #2 has no share of pot #1: nothing to claim.",
+    );
+    expect(distributor("PatronageDistributorClaimClosed", [1n, T])).toBe(
+      "Claims from pot #1 closed on 2025-03-01 12:00 UTC.",
+    );
+    expect(distributor("PatronageDistributorClaimOpen", [1n, T])).toBe(
+      "Pot #1 can be swept only after its claims close, on 2025-03-01 12:00 UTC.",
+    );
+    expect(distributor("PatronageDistributorAlreadySwept", [1n])).toBe("Pot #1 was swept already.");
+    expect(distributor("PatronageDistributorInvalidParameter", ["payRatio", 0n])).toBe(
+      "The value 0 is out of range for payRatio.",
+    );
+    expect(distributor("ReentrancyGuardReentrantCall", [])).toBe(
+      "The call came back into the distributor while it was paying: it refuses that.",
+    );
+    expect(distributor("SafeERC20FailedOperation", [TOKEN])).toBe(
+      `The token ${TOKEN} refused the transfer (too small a balance or allowance?).`,
+    );
+  });
+
+  it("has words for every error the ledger and the distributor declare", () => {
+    const unnamed = [...contributionLedgerAbi, ...patronageDistributorAbi]
+      .filter((item) => item.type === "error")
+      .map((item) => (item as { name: string }).name)
+      .filter((name) => describeContractError({ name, args: [0n, 0n, 0n] }).startsWith("The contract refused"));
+    expect(unnamed).toEqual([]);
   });
 });

@@ -5,13 +5,25 @@
  */
 import { BaseError, ContractFunctionRevertedError, decodeErrorResult, type Abi, type Hex } from "viem";
 
-import { membershipCardAbi, mutualGovernorAbi, timelockControllerAbi, voiceCreditsAbi } from "../generated/abis.ts";
+import {
+  contributionLedgerAbi,
+  membershipCardAbi,
+  mutualGovernorAbi,
+  patronageDistributorAbi,
+  timelockControllerAbi,
+  voiceCreditsAbi,
+} from "../generated/abis.ts";
 import { describeContractError } from "../../../lib/refusals.ts";
 
 /** Every custom error the co-op's contracts declare, for decoding raw revert data. */
-const errorAbi = [...mutualGovernorAbi, ...membershipCardAbi, ...voiceCreditsAbi, ...timelockControllerAbi].filter(
-  (item) => item.type === "error",
-) as Abi;
+const errorAbi = [
+  ...mutualGovernorAbi,
+  ...membershipCardAbi,
+  ...voiceCreditsAbi,
+  ...timelockControllerAbi,
+  ...contributionLedgerAbi,
+  ...patronageDistributorAbi,
+].filter((item) => item.type === "error") as Abi;
 
 /** Decodes raw revert data (`0x` + selector + arguments) into words; undefined if no co-op error matches. */
 export function describeRevertData(data: string): string | undefined {

@@ -14,17 +14,22 @@ import {
   payment,
   proposalDescription,
   rawCall,
+  shareSurplus,
   type Built,
+  type BuiltMany,
   type Parameter,
+  type PeriodStatus,
 } from "../lib/builders.ts";
+import { usePatronage } from "../hooks/patronage.ts";
 import { mutualGovernorAbi, voiceCreditsAbi } from "../generated/abis.ts";
 import type { Action } from "../lib/actions.ts";
 import type { Deployment } from "../../../lib/deployment.ts";
 import type { CoopHistory } from "../hooks/coop.ts";
 
-type Kind = "payment" | "admit" | "expel" | "parameter" | "raw";
+type Kind = "payment" | "admit" | "expel" | "parameter" | "surplus" | "raw";
 const kinds: [Kind, string][] = [
   ["payment", "Treasury payment"],
+  ["surplus", "Share a surplus"],
   ["admit", "Admit a member"],
   ["expel", "Expel a member"],
   ["parameter", "Change a rule"],
@@ -43,7 +48,14 @@ function Builder({ coop, deployment }: { coop: CoopHistory; deployment: Deployme
   const [kind, setKind] = useState<Kind>("payment");
   const [f, setF] = useState<Record<string, string>>({ parameter: "setProposalDeposit" });
   const [actions, setActions] = useState<Action[]>([]);
-  const [built, setBuilt] = useState<Built | undefined>();
+  const [built, setBuilt] = useState<Built | BuiltMany | undefined>();
+  const patronage = usePatronage();
+  const periods: PeriodStatus[] = (patronage.data?.periods ?? []).map((p) => ({
+    period: p.period,
+    finalized: p.finalization.finalized,
+    contributors: Number(p.finalization.submitted),
+  }));
+  const shareable = periods.filter((p) => p.finalized && p.contributors > 0);
   const [title, setTitle] = useState("");
   const [body, setBody] = useState("");
   const [formError, setFormError] = useState("");
@@ -63,19 +75,27 @@ function Builder({ coop, deployment }: { coop: CoopHistory; deployment: Deployme
   });
 
   function add() {
-    const result =
-      kind === "payment"
-        ? payment(deployment, f.to ?? "", f.eth ?? "")
-        : kind === "admit"
-          ? admit(deployment, f.who ?? "")
-          : kind === "expel"
-            ? expel(deployment, f.who ?? "", f.reason ?? "")
-            : kind === "parameter"
-              ? parameter(deployment, f.parameter as Parameter, f.value ?? "")
-              : rawCall(f.to ?? "", f.fragment ?? "", f.args ?? "", f.eth ?? "");
+    const result: Built | BuiltMany =
+      kind === "surplus"
+        ? shareSurplus(deployment, periods, {
+            period: f.period ?? "",
+            asset: f.asset === "erc20" ? "erc20" : "eth",
+            token: f.token ?? "",
+            amount: f.amount ?? "",
+            decimals: f.decimals ?? "18",
+          })
+        : kind === "payment"
+          ? payment(deployment, f.to ?? "", f.eth ?? "")
+          : kind === "admit"
+            ? admit(deployment, f.who ?? "")
+            : kind === "expel"
+              ? expel(deployment, f.who ?? "", f.reason ?? "")
+              : kind === "parameter"
+                ? parameter(deployment, f.parameter as Parameter, f.value ?? "")
+                : rawCall(f.to ?? "", f.fragment ?? "", f.args ?? "", f.eth ?? "");
     setBuilt(result);
     if (result.ok) {
-      setActions([...actions, result.action]);
+      setActions([...actions, ...("actions" in result ? result.actions : [result.action])]);
       setF({ parameter: f.parameter });
     }
   }
@@ -172,6 +192,51 @@ function Builder({ coop, deployment }: { coop: CoopHistory; deployment: Deployme
                   <label htmlFor="f-value">New value</label>
                   <input {...field("value")} inputMode="decimal" />
                 </div>
+              </>
+            )}
+            {kind === "surplus" && (
+              <>
+                <div className="field">
+                  <label htmlFor="f-period">Contribution period</label>
+                  <input
+                    {...field("period")}
+                    inputMode="numeric"
+                    placeholder={shareable[0]?.period.toString() ?? "0"}
+                  />
+                </div>
+                <div className="field">
+                  <label htmlFor="f-asset">Pot in</label>
+                  <select {...field("asset")} value={f.asset ?? "eth"}>
+                    <option value="eth">ETH</option>
+                    <option value="erc20">an ERC-20 token</option>
+                  </select>
+                </div>
+                {f.asset === "erc20" && (
+                  <>
+                    <div className="field">
+                      <label htmlFor="f-token">Token contract</label>
+                      <input {...field("token")} placeholder="0x…" spellCheck={false} autoComplete="off" />
+                    </div>
+                    <div className="field">
+                      <label htmlFor="f-decimals">Token decimals</label>
+                      <input {...field("decimals")} value={f.decimals ?? "18"} inputMode="numeric" />
+                    </div>
+                  </>
+                )}
+                <div className="field">
+                  <label htmlFor="f-amount">{f.asset === "erc20" ? "Pot (tokens)" : "Pot (ETH)"}</label>
+                  <input {...field("amount")} inputMode="decimal" placeholder="1" />
+                </div>
+                <p className="muted small note">
+                  The pot is shared among the period's contributors by validated units, under the pay-ratio cap; claims
+                  stay open {patronage.data ? Math.round(Number(patronage.data.claimWindow) / 86_400) : 90} days, then
+                  what is left returns to the treasury.{" "}
+                  {shareable.length === 0
+                    ? "No period is finalized with contributors yet."
+                    : `Finalized periods with contributors: ${shareable.map((p) => `${p.period} (${p.contributors})`).join(", ")}.`}
+                  {f.asset === "erc20" &&
+                    " A token pot is two actions: the treasury approves the distributor, then the distributor takes the tokens."}
+                </p>
               </>
             )}
             {kind === "raw" && (
