@@ -17,6 +17,8 @@ export const ABI_SOURCES = {
   voiceCreditsAbi: "artifacts/contracts/credits/VoiceCredits.sol/VoiceCredits.json",
   mutualGovernorAbi: "artifacts/contracts/governance/MutualGovernor.sol/MutualGovernor.json",
   timelockControllerAbi: "artifacts/@openzeppelin/contracts/governance/TimelockController.sol/TimelockController.json",
+  contributionLedgerAbi: "artifacts/contracts/patronage/ContributionLedger.sol/ContributionLedger.json",
+  patronageDistributorAbi: "artifacts/contracts/patronage/PatronageDistributor.sol/PatronageDistributor.json",
 } as const;
 
 export const GENERATED_ABIS = join(ROOT, "frontend", "src", "generated", "abis.ts");
