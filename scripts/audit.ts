@@ -15,6 +15,7 @@ import { formatEther } from "ethers";
 
 import { parseDeployment, type Deployment } from "../lib/deployment.ts";
 import { IncompleteHistoryError } from "../lib/replay/stream.ts";
+import type { PatronageView } from "../lib/replay/view.ts";
 import { ROOT } from "./lib/deployment-file.ts";
 import { AuditInputError, loadCoopAbis, runAudit, type AuditResult } from "./lib/audit/run.ts";
 
@@ -123,6 +124,12 @@ try {
 }
 
 const v = result.view;
+function patronageLine(p: PatronageView | null): string {
+  if (p === null) return "no contribution ledger in this deployment";
+  const finalized = p.periods.filter((q) => q.finalized).length;
+  const claims = p.pots.reduce((n, pot) => n + pot.shares.filter((s) => s.claim !== null).length, 0);
+  return `${p.entries.length} entries in ${p.periods.length} period(s), ${finalized} finalized; ${p.pots.length} pot(s), ${claims} claim(s)`;
+}
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 console.log(`Audit of ${deployment.name} on chain ${result.chainId}, blocks ${deployment.deployBlock}..${result.head.blockNumber} (${seconds}s)
   events replayed     ${v.events}
@@ -135,7 +142,8 @@ console.log(`Audit of ${deployment.name} on chain ${result.chainId}, blocks ${de
   votes               ${v.proposals.reduce((n, p) => n + p.receipts.reduce((m, r) => m + r.ballots, 0), 0)} counted, ${v.skippedBallots} ballots skipped
   credits             ${v.heldDeposits} held as deposits, ${v.burnedDeposits} destroyed with deposits
   treasury            ${formatEther(v.treasury.paidOut)} ETH paid out, ${formatEther(result.treasury.closing)} ETH now
-  checks at head      ${result.checks.head}
+  patronage           ${patronageLine(v.patronage)}
+  checks at head      ${result.checks.head} (${result.checks.patronage} of them on patronage)
   checks earlier      ${result.historical.unavailable ? "node keeps no historical state" : `${result.checks.historical} at blocks ${result.historical.blocks.join(", ") || "none"}`}
   report              ${result.reportDir}`);
 if (result.ok) {

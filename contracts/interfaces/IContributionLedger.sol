@@ -26,6 +26,11 @@ interface IContributionLedger {
         Status status;
     }
 
+    /// @notice The ledger was deployed on `card`: period 0 starts at `start`, each period lasts `periodLength` seconds,
+    /// and governance may void a period's entries for `reviewWindow` seconds after it closes. Emitted once, by the
+    /// constructor, so that the periods can be rebuilt from events alone (the threshold follows in
+    /// {AttestationThresholdSet}).
+    event ContributionLedgerConfigured(address indexed card, uint256 start, uint256 periodLength, uint256 reviewWindow);
     /// @notice Card `cardId` (held by `contributor`) recorded entry `entryId` of `units` in `period`; it counts once
     /// `threshold` other members attest it.
     event ContributionRecorded(

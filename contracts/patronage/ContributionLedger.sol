@@ -69,6 +69,7 @@ contract ContributionLedger is IContributionLedger, Ownable {
         _start = uint48(block.timestamp);
         _periodLength = uint32(periodLength_);
         _reviewWindow = uint32(reviewWindow_);
+        emit ContributionLedgerConfigured(address(card), block.timestamp, periodLength_, reviewWindow_);
         _setThreshold(threshold);
     }
 

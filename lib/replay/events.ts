@@ -7,14 +7,37 @@ import { Interface, type InterfaceAbi, type Result } from "ethers";
 
 import type { Deployment } from "../deployment.ts";
 
-/** Which of a co-op's four contracts emitted an event. */
-export type CoopContract = "MembershipCard" | "VoiceCredits" | "MutualGovernor" | "TimelockController";
+/** Which of a co-op's contracts emitted an event. */
+export type CoopContract =
+  | "MembershipCard"
+  | "VoiceCredits"
+  | "MutualGovernor"
+  | "TimelockController"
+  | "ContributionLedger"
+  | "PatronageDistributor";
 export const COOP_CONTRACTS: readonly CoopContract[] = [
   "MembershipCard",
   "VoiceCredits",
   "MutualGovernor",
   "TimelockController",
+  "ContributionLedger",
+  "PatronageDistributor",
 ];
+
+/** The patronage contracts, absent from the addresses files of co-ops deployed before they existed. */
+export const PATRONAGE_CONTRACTS: readonly CoopContract[] = ["ContributionLedger", "PatronageDistributor"];
+
+/** The contracts `deployment` has an address for, in the order of COOP_CONTRACTS. */
+export function deployedContracts(deployment: Pick<Deployment, "contracts">): CoopContract[] {
+  return COOP_CONTRACTS.filter((c) => deployment.contracts[c] !== undefined);
+}
+
+/** The address of `contract` in `deployment`; throws for a patronage contract the deployment does not have. */
+export function contractAddress(deployment: Pick<Deployment, "contracts">, contract: CoopContract): string {
+  const address = deployment.contracts[contract];
+  if (address === undefined) throw new Error(`the deployment has no ${contract}`);
+  return address;
+}
 
 /** A decoded argument: integers as bigint, addresses checksummed, bytes as 0x-hex, arrays as arrays. */
 export type EventArg = bigint | string | boolean | readonly EventArg[];
@@ -76,8 +99,11 @@ function argsOf(result: Result, names: readonly string[]): Record<string, EventA
 /** Turns raw logs of a deployment into ReplayEvents, knowing which contract is which. */
 export function createLogDecoder(deployment: Deployment, abis: CoopAbis) {
   const byAddress = new Map<string, { contract: CoopContract; iface: Interface }>();
-  for (const contract of COOP_CONTRACTS) {
-    byAddress.set(deployment.contracts[contract].toLowerCase(), { contract, iface: new Interface(abis[contract]) });
+  for (const contract of deployedContracts(deployment)) {
+    byAddress.set(contractAddress(deployment, contract).toLowerCase(), {
+      contract,
+      iface: new Interface(abis[contract]),
+    });
   }
   return function decode(log: RawLog, timestamp: number): ReplayEvent {
     const source = byAddress.get(log.address.toLowerCase());
@@ -120,12 +146,15 @@ const MEMBER_ARG: Readonly<Record<string, string>> = {
   VoteCast: "voter",
   VoteCastWithParams: "voter",
   BallotSkipped: "voter",
+  ContributionRecorded: "contributor",
+  ContributionAttested: "attester",
+  PatronageClaimed: "member",
 };
 
 /**
  * The member an event concerns — admitted or leaving, whose credits moved, who proposed, voted or gets a deposit
  * back (for a reassigned card or moved credits, the address they left) — or null for an event about no one member
- * (a rule change, a timelock call, a card's lock…). The audit's `events.csv` and the app's history page both name it.
+ * (a rule change, a timelock call, a card's lock…). For patronage: who recorded, attested or claimed. The audit's `events.csv` and the app's history page both name it.
  */
 export function eventMember(e: ReplayEvent): string | null {
   const key = MEMBER_ARG[e.name];

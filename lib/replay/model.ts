@@ -14,7 +14,9 @@
 import { AbiCoder, ZeroAddress, getAddress, keccak256 } from "ethers";
 
 import { marginalCost } from "../quadratic.ts";
+import { big, bool, list, num, str } from "./args.ts";
 import type { EventArg, ReplayEvent } from "./events.ts";
+import { PatronageReplay } from "./patronage.ts";
 import {
   accrueTo,
   activeScheduleIndex,
@@ -222,33 +224,18 @@ export interface GovernorParameters {
   timelock: string;
 }
 
-/** The co-op's four addresses, as the replay needs them (the governor's operation ids, self-calls). */
+/** The co-op's addresses, as the replay needs them (the governor's operation ids, self-calls). */
 export interface CoopAddresses {
   MembershipCard: string;
   VoiceCredits: string;
   MutualGovernor: string;
   TimelockController: string;
+  /** Patronage (absent from co-ops deployed before it existed). */
+  ContributionLedger?: string;
+  PatronageDistributor?: string;
 }
 
 const abi = AbiCoder.defaultAbiCoder();
-
-function big(value: EventArg | undefined): bigint {
-  if (typeof value !== "bigint") throw new TypeError(`expected an integer argument, got ${String(value)}`);
-  return value;
-}
-function str(value: EventArg | undefined): string {
-  if (typeof value !== "string") throw new TypeError(`expected a string argument, got ${String(value)}`);
-  return value;
-}
-function bool(value: EventArg | undefined): boolean {
-  if (typeof value !== "boolean") throw new TypeError(`expected a boolean argument, got ${String(value)}`);
-  return value;
-}
-function list<T>(value: EventArg | undefined, item: (v: EventArg) => T): T[] {
-  if (!Array.isArray(value)) throw new TypeError(`expected an array argument, got ${String(value)}`);
-  return (value as EventArg[]).map(item);
-}
-const num = (value: EventArg | undefined): number => Number(big(value));
 
 const emptyTotals = (): CreditTotals => ({
   opened: 0n,
@@ -295,6 +282,8 @@ export class Replay {
   treasuryPaidOut = 0n;
   skippedBallots = 0;
   readonly findings: Finding[] = [];
+  /** The contribution ledger and the patronage distributor (./patronage.ts). */
+  readonly patronage: PatronageReplay;
   readonly eventCounts = new Map<string, number>();
   events = 0;
   lastBlock = -1;
@@ -324,8 +313,20 @@ export class Replay {
       VoiceCredits: getAddress(addresses.VoiceCredits),
       MutualGovernor: getAddress(addresses.MutualGovernor),
       TimelockController: getAddress(addresses.TimelockController),
+      ...(addresses.ContributionLedger === undefined
+        ? {}
+        : { ContributionLedger: getAddress(addresses.ContributionLedger) }),
+      ...(addresses.PatronageDistributor === undefined
+        ? {}
+        : { PatronageDistributor: getAddress(addresses.PatronageDistributor) }),
     };
     this.sink = sink;
+    this.patronage = new PatronageReplay({
+      finding: (message) => this.finding(message),
+      parameter: (name, from, to) => this.parameter(name, from, to),
+      holderOf: (cardId) => this.cards.get(cardId),
+      ownerOf: (contract) => this.owners.get(contract),
+    });
   }
 
   /** Applies one event. Events must come in chain order (block, then log index). */
@@ -354,6 +355,7 @@ export class Replay {
       );
       this.expectedExtension = null;
     }
+    this.patronage.before(e);
     this.lastBlock = e.blockNumber;
     this.lastTimestamp = e.timestamp;
     const a = e.args;
@@ -369,6 +371,8 @@ export class Replay {
         return this.reassigned(str(a.from), str(a.to), big(a.tokenId));
       case "MembershipCard.OwnershipTransferred":
       case "VoiceCredits.OwnershipTransferred":
+      case "ContributionLedger.OwnershipTransferred":
+      case "PatronageDistributor.OwnershipTransferred":
         this.owners.set(e.contract, str(a.newOwner));
         return;
       // ----- VoiceCredits
@@ -471,6 +475,8 @@ export class Replay {
         return;
       }
       default:
+        if (e.contract === "ContributionLedger" || e.contract === "PatronageDistributor")
+          return this.patronage.apply(e);
         // Events that change nothing the audit rebuilds: ERC-721 Transfer and ERC-5192 Locked (mirrored by the
         // Member* events), VoiceCreditsBound, CallSalt, RoleAdminChanged, EIP712DomainChanged.
         return;
@@ -492,6 +498,7 @@ export class Replay {
     }
     this.expectedExtension = null;
     this.pendingExtension = null;
+    this.patronage.close();
   }
 
   // ------------------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
  * A replayed co-op as plain data at a moment: what a history page shows and what the audit report writes.
  * Integers stay bigint here; `toJson` turns them into decimal strings.
  */
-import { ZeroAddress } from "ethers";
+import { ZeroAddress, decodeBytes32String } from "ethers";
+
+import { shareOf, type EntryStatusName } from "../patronage.ts";
 
 import { describeSchedule, voters, type CreditTotals, type MembershipChange, type Replay } from "./model.ts";
 import { currentEpoch, proposalDeadline, quorumReached, type ProposalStateName } from "./rules.ts";
@@ -87,6 +89,215 @@ export interface CoopView {
   events: number;
   eventCounts: Record<string, number>;
   findings: Replay["findings"];
+  /** The contribution ledger and the patronage distributor; null for a co-op deployed without them. */
+  patronage: PatronageView | null;
+}
+
+export interface EntryView {
+  id: bigint;
+  period: bigint;
+  cardId: bigint;
+  contributor: string;
+  /** The kind as text (`bytes32` label), or its hex when it is not text. */
+  kind: string;
+  units: bigint;
+  evidenceHash: string;
+  evidenceURI: string;
+  threshold: bigint;
+  attesters: bigint[];
+  status: EntryStatusName;
+  voidReason: string | null;
+  recordedBlock: number;
+  recordedAt: number;
+  transactionHash: string;
+  validatedBlock: number | null;
+  voidedBlock: number | null;
+}
+
+export interface PeriodView {
+  period: bigint;
+  start: number;
+  end: number;
+  reviewEnd: number;
+  /** Open for records, under review (void only), or final. */
+  phase: "open" | "review" | "final";
+  entries: number;
+  validated: number;
+  voided: number;
+  pending: number;
+  units: bigint;
+  contributors: number;
+  /** The ratio the period is shared by (in force when it closed). */
+  ratio: bigint;
+  /** Validated units per card, with the units that count under the cap once the period is finalized. */
+  cards: { cardId: bigint; units: bigint; cappedUnits: bigint | null }[];
+  finalized: boolean;
+  finalizedBlock: number | null;
+  generation: bigint;
+  submitted: bigint;
+  minUnits: bigint;
+  unitCap: bigint;
+  cappedSum: bigint;
+}
+
+export interface PotView {
+  id: bigint;
+  period: bigint;
+  token: string;
+  amount: bigint;
+  deadline: number;
+  open: boolean;
+  maxShare: bigint;
+  unitCap: bigint;
+  cappedSum: bigint;
+  /** The rebuilt shares of the cards that claimed, and what the claims paid. */
+  claimed: bigint;
+  paid: bigint;
+  swept: { amount: bigint; treasury: string; blockNumber: number; transactionHash: string } | null;
+  allocatedBlock: number;
+  transactionHash: string;
+  /** Every contributor of the period: units, rebuilt share, and the claim if any. */
+  shares: {
+    cardId: bigint;
+    holder: string | null;
+    units: bigint;
+    share: bigint;
+    claim: { member: string; amount: bigint; blockNumber: number; transactionHash: string } | null;
+  }[];
+}
+
+export interface PatronageView {
+  ledger: { start: number; periodLength: number; reviewWindow: number } | null;
+  currentPeriod: bigint | null;
+  attestationThreshold: bigint;
+  payRatio: bigint;
+  claimWindow: bigint;
+  entries: EntryView[];
+  periods: PeriodView[];
+  pots: PotView[];
+}
+
+/** A `bytes32` label as text, or its hex when it holds no text. */
+export function kindText(kind: string): string {
+  try {
+    return decodeBytes32String(kind);
+  } catch {
+    return kind;
+  }
+}
+
+/** The patronage contracts as the replay rebuilt them, seen at time `timestamp`. */
+export function patronageView(replay: Replay, timestamp: number): PatronageView | null {
+  const r = replay.patronage;
+  if (r.settings === null && !r.distributorSeen) return null;
+  const entries: EntryView[] = [...r.ledger.entries.values()].map((e) => {
+    const ev = r.entryEvents.get(e.id);
+    return {
+      id: e.id,
+      period: e.period,
+      cardId: e.cardId,
+      contributor: e.contributor,
+      kind: kindText(e.kind),
+      units: e.units,
+      evidenceHash: e.evidenceHash,
+      evidenceURI: e.evidenceURI,
+      threshold: e.threshold,
+      attesters: [...e.attesters],
+      status: e.status,
+      voidReason: e.voidReason ?? null,
+      recordedBlock: ev?.recordedBlock ?? 0,
+      recordedAt: ev?.recordedAt ?? 0,
+      transactionHash: ev?.transactionHash ?? "",
+      validatedBlock: ev?.validatedBlock ?? null,
+      voidedBlock: ev?.voidedBlock ?? null,
+    };
+  });
+  const periods: PeriodView[] = r.periods().map((period) => {
+    const t = r.periodTimes(period) ?? { start: 0, end: 0, reviewEnd: 0 };
+    const own = entries.filter((e) => e.period === period);
+    const count = (status: EntryStatusName) => own.filter((e) => e.status === status).length;
+    const f = r.finalizations.get(period);
+    const figures = f?.figures ?? null;
+    const units = r.ledger.periodUnits(period);
+    return {
+      period,
+      start: t.start,
+      end: t.end,
+      reviewEnd: t.reviewEnd,
+      phase: timestamp < t.end ? "open" : timestamp < t.reviewEnd ? "review" : "final",
+      entries: own.length,
+      validated: count("Validated"),
+      voided: count("Voided"),
+      pending: count("Pending"),
+      units: r.ledger.periodTotal(period),
+      contributors: units.size,
+      ratio: f?.ratio ?? r.ratioOf(period),
+      cards: [...units.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([cardId, u]) => ({
+          cardId,
+          units: u,
+          cappedUnits: figures === null ? null : u < figures.unitCap ? u : figures.unitCap,
+        })),
+      finalized: figures !== null,
+      finalizedBlock: f?.finalizedBlock ?? null,
+      generation: f?.generation ?? 0n,
+      submitted: f?.submitted ?? 0n,
+      minUnits: f?.minUnits ?? 0n,
+      unitCap: figures?.unitCap ?? 0n,
+      cappedSum: f?.cappedSum ?? 0n,
+    };
+  });
+  const pots: PotView[] = [...r.pots.values()].map((p) => ({
+    id: p.id,
+    period: p.period,
+    token: p.token,
+    amount: p.amount,
+    deadline: p.deadline,
+    open: timestamp <= p.deadline,
+    maxShare: p.maxShare,
+    unitCap: p.figures.unitCap,
+    cappedSum: p.figures.cappedSum,
+    claimed: p.claimed,
+    paid: p.paid,
+    swept:
+      p.swept === null
+        ? null
+        : {
+            amount: p.swept.amount,
+            treasury: p.swept.treasury,
+            blockNumber: p.swept.blockNumber,
+            transactionHash: p.swept.transactionHash,
+          },
+    allocatedBlock: p.allocatedBlock,
+    transactionHash: p.transactionHash,
+    shares: [...r.ledger.periodUnits(p.period).entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([cardId, u]) => {
+        const c = p.claims.get(cardId);
+        return {
+          cardId,
+          holder: replay.cards.get(cardId) ?? null,
+          units: u,
+          share: shareOf(p.amount, u, p.figures),
+          claim:
+            c === undefined
+              ? null
+              : { member: c.member, amount: c.amount, blockNumber: c.blockNumber, transactionHash: c.transactionHash },
+        };
+      }),
+  }));
+  const s = r.settings;
+  return {
+    ledger: s === null ? null : { start: s.start, periodLength: s.periodLength, reviewWindow: s.reviewWindow },
+    currentPeriod: r.periodAt(timestamp),
+    attestationThreshold: r.threshold,
+    payRatio: r.payRatio(),
+    claimWindow: r.claimWindow,
+    entries,
+    periods,
+    pots,
+  };
 }
 
 /** The first line of a description, without a leading Markdown heading mark. */
@@ -193,6 +404,7 @@ export function coopView(replay: Replay, blockNumber: number, timestamp: number)
     events: replay.events,
     eventCounts: Object.fromEntries(replay.eventCounts),
     findings: replay.findings,
+    patronage: patronageView(replay, timestamp),
   };
 }
 

@@ -17,8 +17,10 @@ import { seedCoop } from "../../seeds/seed.ts";
 import type { Deployment } from "../../lib/deployment.ts";
 import { LiveHistory, type CoopAbis, type CoopHistory } from "../../frontend/src/lib/live-history.ts";
 import {
+  contributionLedgerAbi,
   membershipCardAbi,
   mutualGovernorAbi,
+  patronageDistributorAbi,
   timelockControllerAbi,
   voiceCreditsAbi,
 } from "../../frontend/src/generated/abis.ts";
@@ -28,6 +30,8 @@ const abis = {
   VoiceCredits: voiceCreditsAbi,
   MutualGovernor: mutualGovernorAbi,
   TimelockController: timelockControllerAbi,
+  ContributionLedger: contributionLedgerAbi,
+  PatronageDistributor: patronageDistributorAbi,
 } as unknown as CoopAbis;
 
 /** A JsonRpc that remembers the block ranges of its eth_getLogs calls. */

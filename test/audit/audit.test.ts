@@ -111,6 +111,55 @@ describe("Audit of the seeded demo co-op", function () {
     expect(result.historical.unavailable).to.equal(false);
     expect(result.historical.blocks).to.have.length(4);
     expect(result.checks.historical).to.be.greaterThan(100);
+    // The ledger and the distributor are checked too: settings, 9 entries and their attestations, validated units,
+    // period totals, the finalization, the pot, every contributor's share and claim, the distributor's balance.
+    expect(result.checks.patronage).to.be.greaterThan(60);
+    expect(result.checks.head).to.be.greaterThan(300 + result.checks.patronage);
+  });
+
+  it("rebuilds the demo's patronage: the worked example's units, the finalization, the pot and the three claims", async function () {
+    const { view } = await audit();
+    const p = view.patronage!;
+    const cardOf = async (key: string) =>
+      coop.card.cardOf(hardhatAccount(bakery.members.find((m) => m.key === key)!.account));
+    const closed = bakery.patronage!.closedPeriod;
+    expect(p.entries).to.have.length(closed.length + bakery.patronage!.currentPeriod.length);
+    expect(p.entries.filter((e) => e.period === 0n).map((e) => [e.kind, e.units, e.status])).to.deep.equal(
+      closed.map((c) => [c.kind, BigInt(c.units), c.attestedBy.length > 0 ? "Validated" : "Pending"]),
+    );
+    const period0 = p.periods.find((q) => q.period === 0n)!;
+    const units = new Map(period0.cards.map((c) => [c.cardId, c.units]));
+    expect(units).to.deep.equal(
+      new Map([
+        [await cardOf("hiro"), 10n],
+        [await cardOf("farid"), 20n],
+        [await cardOf("carmen"), 40n],
+        [await cardOf("dev"), 100n],
+        [await cardOf("amara"), 200n],
+      ]),
+    );
+    expect([
+      period0.finalized,
+      period0.contributors,
+      period0.minUnits,
+      period0.unitCap,
+      period0.cappedSum,
+    ]).to.deep.equal([true, 5, 10n, 60n, 190n]);
+    expect(p.pots).to.have.length(1);
+    const pot = p.pots[0];
+    expect([pot.period, pot.token, pot.amount]).to.deep.equal([0n, ethers.ZeroAddress, ethers.parseEther("1")]);
+    // ⌊P·min(u, 60)/190⌋, at most M = 6·⌊P·10/190⌋ = 315,789,473,684,210,526 wei.
+    const claims = new Map(pot.shares.filter((s) => s.claim !== null).map((s) => [s.cardId, s.claim!.amount]));
+    expect(claims).to.deep.equal(
+      new Map([
+        [await cardOf("hiro"), 52_631_578_947_368_421n],
+        [await cardOf("carmen"), 210_526_315_789_473_684n],
+        [await cardOf("amara"), 315_789_473_684_210_526n],
+      ]),
+    );
+    expect(pot.claimed).to.equal(52_631_578_947_368_421n + 210_526_315_789_473_684n + 315_789_473_684_210_526n);
+    const dev = await cardOf("dev");
+    expect(pot.shares.find((s) => s.cardId === dev)!.share).to.equal(315_789_473_684_210_526n);
   });
 
   it("rebuilds the demo's members, proposals, tallies and deposits as the seed data describes them", async function () {
@@ -155,6 +204,22 @@ describe("Audit of the seeded demo co-op", function () {
     expect(votes).to.have.length(castVotes + 1);
     const ledger = await readFile(join(out, "credit-ledger.csv"), "utf8");
     expect(ledger.split("\n")[0]).to.equal("block,time,transaction,member,kind,change,balance,epoch,proposal");
+    // Patronage: every entry, and every contributor's share of the pot with what they claimed.
+    const contributions = (await readFile(join(out, "contributions.csv"), "utf8")).trim().split("\n");
+    expect(contributions).to.have.length(model.model.patronage.entries.length + 1);
+    expect(contributions[1]).to.match(
+      /^1,0,\d+,0x[0-9a-fA-F]{40},maintenance,10,0x[0-9a-f]{64},ipfs:\/\/hearth\/oven-repair,1,1,#\d+,validated,,/,
+    );
+    const payouts = (await readFile(join(out, "payouts.csv"), "utf8")).trim().split("\n");
+    expect(payouts[0]).to.equal("pot,period,token,kind,card,account,units,share,paid,block,transaction");
+    expect(payouts.slice(1).map((row) => row.split(",")[8])).to.have.members([
+      "52631578947368421",
+      "0",
+      "210526315789473684",
+      "0",
+      "315789473684210526",
+    ]);
+    expect(markdown).to.include("## Contribution periods").and.include("## Pots and payouts");
     // Every event in chain order, each naming its proposal and member where it has one.
     const events = (await readFile(join(out, "events.csv"), "utf8")).trim().split("\n");
     expect(events[0]).to.equal("block,log,time,transaction,contract,event,proposal,member");
@@ -252,6 +317,97 @@ describe("Audit: state rewritten behind the contracts' back is reported", functi
           block: head,
           rebuilt: `at least ${topUp}`,
           chain: `${result.view.treasury.paidOut}`,
+        },
+      ]);
+    });
+  });
+});
+
+describe("Audit: patronage state rewritten behind the contracts' back is reported", function () {
+  const amaraAccount = () => hardhatAccount(bakery.members.find((m) => m.key === "amara")!.account);
+
+  it("reports a card whose validated units were raised by one, naming validatedUnits of that card and period, and exits 1", async function () {
+    const ledger = deployment.contracts.ContributionLedger!;
+    const card = await coop.card.cardOf(amaraAccount());
+    const inner = keccak256(
+      abi.encode(["uint256", "uint256"], [0n, await storageSlot("ContributionLedger", "_units")]),
+    );
+    const slot = keccak256(abi.encode(["uint256", "bytes32"], [card, inner]));
+    await tampered(async () => {
+      expect(BigInt(await ethers.provider.getStorage(ledger, slot))).to.equal(200n);
+      await setWord(ledger, slot, 201n);
+      const head = await ethers.provider.getBlockNumber();
+      const result = await audit();
+      expect(result.findings).to.deep.equal([]);
+      // Amara is capped at 60 units: her share, and everyone's, stay as they were; only the units differ.
+      expect(result.mismatches).to.deep.equal([
+        { subject: `ContributionLedger.validatedUnits(0, ${card})`, block: head, rebuilt: "200", chain: "201" },
+      ]);
+      const { code, stdout } = await cli([
+        "--rpc",
+        RPC,
+        "--deployment",
+        deploymentPath,
+        "--out",
+        join(work, "t2"),
+        "--quiet",
+      ]);
+      expect(code).to.equal(1);
+      expect(stdout).to.include(
+        `MISMATCH ContributionLedger.validatedUnits(0, ${card}) at block ${head}: rebuilt 200, chain 201`,
+      );
+    });
+  });
+
+  it("reports a pot whose claimed amount was raised by one wei, naming pot(1).claimed, and exits 1", async function () {
+    const distributor = deployment.contracts.PatronageDistributor!;
+    const base = BigInt(
+      keccak256(abi.encode(["uint256", "uint256"], [1n, await storageSlot("PatronageDistributor", "_pots")])),
+    );
+    const slot = toBeHex(base + 1n, 32); // {amount uint128, claimed uint128}: claimed is the high half
+    await tampered(async () => {
+      const word = BigInt(await ethers.provider.getStorage(distributor, slot));
+      const claimed = word >> 128n;
+      expect(claimed).to.equal(52_631_578_947_368_421n + 210_526_315_789_473_684n + 315_789_473_684_210_526n);
+      await setWord(distributor, slot, word + (1n << 128n));
+      const head = await ethers.provider.getBlockNumber();
+      const result = await audit();
+      expect(result.findings).to.deep.equal([]);
+      expect(result.mismatches).to.deep.equal([
+        {
+          subject: "PatronageDistributor.pot(1).claimed",
+          block: head,
+          rebuilt: `${claimed}`,
+          chain: `${claimed + 1n}`,
+        },
+      ]);
+      const { code, stdout } = await cli([
+        "--rpc",
+        RPC,
+        "--deployment",
+        deploymentPath,
+        "--out",
+        join(work, "t3"),
+        "--quiet",
+      ]);
+      expect(code).to.equal(1);
+      expect(stdout).to.include("FAIL: 1 mismatch(es)");
+    });
+  });
+
+  it("reports ETH taken from the distributor behind its back: it holds less than the pot less the claims", async function () {
+    const distributor = deployment.contracts.PatronageDistributor!;
+    await tampered(async () => {
+      const balance = await ethers.provider.getBalance(distributor);
+      await ethers.provider.send("hardhat_setBalance", [distributor, toBeHex(balance - 1n)]);
+      const head = await ethers.provider.getBlockNumber();
+      const result = await audit();
+      expect(result.mismatches).to.deep.equal([
+        {
+          subject: "PatronageDistributor ETH balance, at least the pots less claims and sweeps",
+          block: head,
+          rebuilt: `at least ${balance}`,
+          chain: `${balance - 1n}`,
         },
       ]);
     });

@@ -3,6 +3,7 @@
  * an event contradicts them, the guard that refuses an incomplete history, and synthetic histories.
  */
 import { expect } from "chai";
+import { ZeroAddress, ZeroHash, encodeBytes32String, getAddress } from "ethers";
 import {
   IncompleteHistoryError,
   LogOrderGuard,
@@ -14,9 +15,12 @@ import {
   type ReplayEvent,
   type Schedule,
 } from "../../lib/index.ts";
+import { coopView } from "../../lib/replay/view.ts";
 import { SYNTHETIC_COOP, memberAddress, sideOf, syntheticHistory } from "../../scripts/bench/synthetic-history.ts";
 
 const WEEK = 7 * 86_400;
+const LEDGER = getAddress("0x0000000000000000000000000000000000001ed9");
+const DISTRIBUTOR = getAddress("0x00000000000000000000000000000000000d1570");
 
 function thrownBy(run: () => unknown): Error {
   try {
@@ -312,4 +316,240 @@ describe("Log order guard (lib/replay/stream.ts)", function () {
       expect(error.message).to.equal(message);
     });
   }
+});
+
+describe("Replay of patronage (lib/replay/patronage.ts)", function () {
+  const DAY = 86_400;
+  const PERIOD = 30 * DAY;
+  const REVIEW = 7 * DAY;
+  const T0 = 1_000_000;
+  const card = SYNTHETIC_COOP.MembershipCard;
+  const treasury = SYNTHETIC_COOP.TimelockController;
+  const lost = memberAddress(50);
+  let block = 0;
+  let log = 0;
+  const ev = (timestamp: number, contract: ReplayEvent["contract"], name: string, args: ReplayEvent["args"]) => ({
+    contract,
+    name,
+    args,
+    blockNumber: ++block,
+    logIndex: log++,
+    transactionHash: `0x${block.toString(16).padStart(64, "0")}`,
+    timestamp,
+  });
+  const kind = encodeBytes32String("labour");
+
+  /** Three members (cards 1, 2, 3), a ledger of 30-day periods with a 7-day review, a 6:1 distributor. */
+  const coop = () => {
+    block = 0;
+    log = 0;
+    const r = new Replay({ ...SYNTHETIC_COOP, ContributionLedger: LEDGER, PatronageDistributor: DISTRIBUTOR });
+    for (let i = 0; i < 3; i++)
+      r.apply(ev(T0, "MembershipCard", "MemberAdmitted", { account: memberAddress(i), tokenId: BigInt(i + 1) }));
+    r.apply(
+      ev(T0, "ContributionLedger", "ContributionLedgerConfigured", {
+        card,
+        start: BigInt(T0),
+        periodLength: BigInt(PERIOD),
+        reviewWindow: BigInt(REVIEW),
+      }),
+    );
+    r.apply(ev(T0, "ContributionLedger", "AttestationThresholdSet", { oldThreshold: 0n, newThreshold: 1n }));
+    r.apply(ev(T0, "PatronageDistributor", "PayRatioSet", { oldRatio: 0n, newRatio: 6n }));
+    r.apply(ev(T0, "PatronageDistributor", "ClaimWindowSet", { oldWindow: 0n, newWindow: BigInt(90 * DAY) }));
+    r.apply(ev(T0, "PatronageDistributor", "OwnershipTransferred", { previousOwner: ZeroAddress, newOwner: treasury }));
+    return r;
+  };
+  const record = (r: Replay, t: number, entryId: bigint, cardId: number, units: bigint, period = 0n) =>
+    r.apply(
+      ev(t, "ContributionLedger", "ContributionRecorded", {
+        entryId,
+        period,
+        cardId: BigInt(cardId),
+        contributor: memberAddress(cardId - 1),
+        kind,
+        units,
+        evidenceHash: ZeroHash,
+        evidenceURI: "ipfs://evidence",
+        threshold: 1n,
+      }),
+    );
+  /** Card `by` (held by `holder`) attests; with a threshold of 1 the contract then says the entry counts. */
+  const attest = (r: Replay, t: number, entryId: bigint, by: number, validated?: [bigint, bigint, bigint, bigint]) => {
+    r.apply(
+      ev(t, "ContributionLedger", "ContributionAttested", {
+        entryId,
+        cardId: BigInt(by),
+        attester: by === 1 && r.cards.get(1n) === lost ? lost : memberAddress(by - 1),
+        attestations: 1n,
+      }),
+    );
+    if (validated === undefined) return;
+    const [cardId, units, cardUnits, periodUnits] = validated;
+    const e = ev(t, "ContributionLedger", "ContributionValidated", {
+      entryId,
+      period: 0n,
+      cardId,
+      units,
+      cardUnits,
+      periodUnits,
+    });
+    r.apply({ ...e, transactionHash: `0x${(block - 1).toString(16).padStart(64, "0")}` });
+  };
+  const after = T0 + PERIOD + REVIEW + 1;
+
+  it("rebuilds entries, units per card and per period, and keeps a voided validated entry's units out", function () {
+    const r = coop();
+    record(r, T0 + 10, 1n, 1, 10n);
+    record(r, T0 + 20, 2n, 2, 500n);
+    record(r, T0 + 30, 3n, 3, 7n);
+    attest(r, T0 + 40, 1n, 2, [1n, 10n, 10n, 10n]);
+    attest(r, T0 + 50, 2n, 3, [2n, 500n, 500n, 510n]);
+    // Governance voids the validated 500 during the review: they leave the card and the period.
+    r.apply(
+      ev(T0 + PERIOD + DAY, "ContributionLedger", "ContributionVoided", {
+        entryId: 2n,
+        period: 0n,
+        cardId: 2n,
+        unitsRemoved: 500n,
+        reason: "fake invoice",
+      }),
+    );
+    expect(r.findings).to.deep.equal([]);
+    const p = r.patronage;
+    expect([...p.ledger.entries.values()].map((e) => e.status)).to.deep.equal(["Validated", "Voided", "Pending"]);
+    expect(p.ledger.entries.get(2n)!.voidReason).to.equal("fake invoice");
+    expect([p.unitsOf(0n, 1n), p.unitsOf(0n, 2n), p.unitsOf(0n, 3n)]).to.deep.equal([10n, 0n, 0n]);
+    expect(p.periodTotals(0n)).to.deep.equal({ units: 10n, contributors: 1 });
+    const view = coopView(r, block, T0 + PERIOD + DAY).patronage!;
+    expect(view.entries.map((e) => [e.kind, e.status])).to.deep.equal([
+      ["labour", "Validated"],
+      ["labour", "Voided"],
+      ["labour", "Pending"],
+    ]);
+    expect(view.periods[0]).to.include({ phase: "review", validated: 1, voided: 1, pending: 1, contributors: 1 });
+  });
+
+  it("keeps a reassigned card's units with the card, lets the new key attest as that card and refuses the old key", function () {
+    const r = coop();
+    record(r, T0 + 10, 1n, 1, 10n);
+    attest(r, T0 + 20, 1n, 2, [1n, 10n, 10n, 10n]);
+    r.apply(ev(T0 + 30, "MembershipCard", "MemberReassigned", { from: memberAddress(0), to: lost, tokenId: 1n }));
+    record(r, T0 + 40, 2n, 2, 20n);
+    attest(r, T0 + 50, 2n, 1, [2n, 20n, 20n, 30n]);
+    expect(r.findings).to.deep.equal([]);
+    expect(r.patronage.unitsOf(0n, 1n)).to.equal(10n);
+    expect(r.patronage.ledger.entries.get(2n)!.attesters).to.deep.equal([1n]);
+    // The old key holds no card any more: an attestation in its name contradicts the card's register.
+    r.apply(
+      ev(T0 + 60, "ContributionLedger", "ContributionAttested", {
+        entryId: 2n,
+        cardId: 1n,
+        attester: memberAddress(0),
+        attestations: 2n,
+      }),
+    );
+    expect(r.findings.map((f) => f.message)).to.deep.equal([
+      `entry 2 attested for card #1 by ${memberAddress(0)}, who does not hold it`,
+      "entry 2 attested while Validated",
+    ]);
+  });
+
+  it("finalizes, allocates and pays by the rules; a claim is kept beside its rebuilt share; the sweep leaves the rest", function () {
+    const r = coop();
+    record(r, T0 + 10, 1n, 1, 10n);
+    record(r, T0 + 20, 2n, 2, 100n);
+    attest(r, T0 + 30, 1n, 2, [1n, 10n, 10n, 10n]);
+    attest(r, T0 + 40, 2n, 1, [2n, 100n, 100n, 110n]);
+    r.apply(
+      ev(after, "PatronageDistributor", "FinalizationProgressed", {
+        period: 0n,
+        generation: 0n,
+        submitted: 2n,
+        minUnits: 10n,
+        cappedSum: 70n,
+      }),
+    );
+    r.apply(
+      ev(after, "PatronageDistributor", "PeriodFinalized", {
+        period: 0n,
+        contributors: 2n,
+        minUnits: 10n,
+        ratio: 6n,
+        cappedSum: 70n,
+      }),
+    );
+    const P = 1_000_000n;
+    r.apply(
+      ev(after + 1, "PatronageDistributor", "PotAllocated", {
+        potId: 1n,
+        period: 0n,
+        token: ZeroAddress,
+        amount: P,
+        deadline: BigInt(after + 1 + 90 * DAY),
+        maxShare: 6n * ((P * 10n) / 70n),
+      }),
+    );
+    // Card 2 is capped at 60 units: ⌊P·60/70⌋ = 857,142, cut to 6·⌊P·10/70⌋ = 857,142; card 1 gets 142,857.
+    r.apply(
+      ev(after + 2, "PatronageDistributor", "PatronageClaimed", {
+        potId: 1n,
+        cardId: 2n,
+        member: memberAddress(1),
+        amount: 857_143n,
+      }),
+    );
+    const pot = r.patronage.pots.get(1n)!;
+    expect(pot.claims.get(2n)).to.include({ amount: 857_143n, share: 857_142n });
+    expect([pot.claimed, pot.paid]).to.deep.equal([857_142n, 857_143n]);
+    r.apply(
+      ev(after + 2 + 91 * DAY, "PatronageDistributor", "PotSwept", { potId: 1n, treasury, amount: P - 857_142n }),
+    );
+    expect(r.findings).to.deep.equal([]);
+    expect(pot.swept).to.include({ amount: P - 857_142n, treasury });
+    const view = coopView(r, block, after + 2 + 91 * DAY).patronage!;
+    expect(view.pots[0].shares.map((s) => [s.cardId, s.share, s.claim?.amount ?? null])).to.deep.equal([
+      [1n, 142_857n, null],
+      [2n, 857_142n, 857_143n],
+    ]);
+    expect(r.parameterChanges.map((c) => c.name)).to.deep.equal(["attestationThreshold", "payRatio", "claimWindow"]);
+  });
+
+  it("reports events whose figures contradict the rules: validated units, a finalization, a pot, a late attestation, a sweep", function () {
+    const r = coop();
+    record(r, T0 + 10, 1n, 1, 10n);
+    attest(r, T0 + 20, 1n, 2, [1n, 10n, 11n, 10n]);
+    record(r, T0 + 30, 2n, 2, 5n);
+    attest(r, T0 + PERIOD, 2n, 3);
+    r.apply(
+      ev(T0 + PERIOD + DAY, "PatronageDistributor", "PeriodFinalized", {
+        period: 0n,
+        contributors: 1n,
+        minUnits: 10n,
+        ratio: 6n,
+        cappedSum: 10n,
+      }),
+    );
+    r.apply(
+      ev(after, "PatronageDistributor", "PotAllocated", {
+        potId: 1n,
+        period: 0n,
+        token: ZeroAddress,
+        amount: 100n,
+        deadline: BigInt(after),
+        maxShare: 90n,
+      }),
+    );
+    r.apply(ev(after + 1, "PatronageDistributor", "PotSwept", { potId: 1n, treasury, amount: 100n }));
+    r.close();
+    expect(r.findings.map((f) => f.message)).to.deep.equal([
+      "ContributionValidated for entry 1 says (period 0, card #1, 10 units, card 11, period 10); the rules give (period 0, card #1, 10 units, card 10, period 10)",
+      `entry 2 attested at ${T0 + PERIOD}, after its period 0 closed at ${T0 + PERIOD}`,
+      "entry 2 reached its threshold, but no ContributionValidated says so",
+      `PeriodFinalized for period 0 at ${T0 + PERIOD + DAY}, before its review ends at ${T0 + PERIOD + REVIEW}`,
+      "PeriodFinalized for period 0 says (1 contributors, smallest 10, ratio 6, capped sum 10); the rules give (2, 5, 6, 15)",
+      `pot 1 allocated with deadline ${after} and largest share 90; the claim window and the period's figures give ${after + 90 * DAY} and 100`,
+      `pot 1 swept at ${after + 1}, before its deadline ${after + 90 * DAY} passed`,
+    ]);
+  });
 });

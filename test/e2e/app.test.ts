@@ -402,9 +402,24 @@ describe("Members' app in a real browser", function () {
       es[vote].member = hardhatAccount(bakery.members[2].account);
       return es;
     });
-    for (const [name, wrong] of Object.entries({ dropped, swapped, moreVotes, otherMember })) {
+    // Patronage figures too: one unit more on a validated entry, one wei more on a claim.
+    const validated = history.entries.findIndex((e) => e.event === "ContributionValidated");
+    const claim = history.entries.findIndex((e) => e.event === "PatronageClaimed");
+    expect(history.entries[validated].what).to.match(/^entry #1 validated: 10 units count for card #\d+ in period 0$/);
+    expect(history.entries[claim].what).to.match(/claimed 0\.\d+ ETH from pot #1 \(card #\d+\)$/);
+    const moreUnits = altered((es) => {
+      es[validated].what = es[validated].what.replace("10 units", "11 units");
+      return es;
+    });
+    const moreClaimed = altered((es) => {
+      es[claim].what = es[claim].what.replace(/(\d) ETH/, (_, d: string) => `${(Number(d) + 1) % 10} ETH`);
+      return es;
+    });
+    for (const [name, wrong] of Object.entries({ dropped, swapped, moreVotes, otherMember, moreUnits, moreClaimed })) {
       expect(compareHistoryWithReport(wrong, report), name).to.not.deep.equal([]);
     }
     expect(compareHistoryWithReport(moreVotes, report).join("\n")).to.contain("tally").and.contain("vote #");
+    expect(compareHistoryWithReport(moreUnits, report).join("\n")).to.contain("units validated #0");
+    expect(compareHistoryWithReport(moreClaimed, report).join("\n")).to.contain("patronage claimed #");
   });
 });

@@ -2,7 +2,8 @@
  * The app's history page against the audit's report folder: the same events in the same order, each naming the
  * same block, log, transaction, contract, proposal and member, and the figures the page shows in words (votes,
  * tallies, cards and member counts, credits, deposits, treasury payments, proposals' fates) equal to those the
- * audit rebuilt (model.json, votes.csv, credit-ledger.csv). `compareHistoryWithReport` lists every difference in
+ * audit rebuilt (model.json, votes.csv, credit-ledger.csv), and for patronage the units recorded and validated per
+ * entry (contributions.csv) and the amounts claimed from each pot (payouts.csv). `compareHistoryWithReport` lists every difference in
  * words; none means they agree.
  */
 import { readFile } from "node:fs/promises";
@@ -128,6 +129,8 @@ export interface AuditReport {
   events: Row[];
   votes: Row[];
   ledger: Row[];
+  contributions: Row[];
+  payouts: Row[];
 }
 
 export async function readAuditReport(dir: string): Promise<AuditReport> {
@@ -137,6 +140,8 @@ export async function readAuditReport(dir: string): Promise<AuditReport> {
     events: parseCsv(await text("events.csv")),
     votes: parseCsv(await text("votes.csv")),
     ledger: parseCsv(await text("credit-ledger.csv")),
+    contributions: parseCsv(await text("contributions.csv")),
+    payouts: parseCsv(await text("payouts.csv")),
   };
 }
 
@@ -433,6 +438,86 @@ export function compareHistoryWithReport(page: HistoryPage, report: AuditReport)
     "cancelled",
     numbersOf("ProposalCanceled", "cancelled"),
     m.proposals.filter((p) => p.state === "Canceled").map((p) => p.number),
+    out,
+  );
+
+  // Patronage: the units each entry recorded and, once attested, validated, as contributions.csv has them.
+  const byBlock = <T extends { block: number; entry?: string; pot?: string }>(list: T[]) =>
+    list.sort((a, b) => a.block - b.block || Number(a.entry ?? a.pot ?? 0) - Number(b.entry ?? b.pot ?? 0));
+  sameList(
+    "contribution recorded",
+    byBlock(
+      entries
+        .filter((e) => e.event === "ContributionRecorded")
+        .map((e) => {
+          const words = /recorded entry #(\d+): (\d+) units? of .* in period (\d+)/.exec(e.what);
+          return { block: e.block, entry: words?.[1], units: words?.[2], period: words?.[3], member: e.member };
+        }),
+    ),
+    byBlock(
+      report.contributions.map((c) => ({
+        block: Number(c.recorded_block),
+        entry: c.entry,
+        units: c.units,
+        period: c.period,
+        member: c.contributor,
+      })),
+    ),
+    out,
+  );
+  sameList(
+    "units validated",
+    byBlock(
+      entries
+        .filter((e) => e.event === "ContributionValidated")
+        .map((e) => {
+          const words = /^entry #(\d+) validated: (\d+) units? count for card #(\d+) in period (\d+)$/.exec(e.what);
+          return { block: e.block, entry: words?.[1], units: words?.[2], card: words?.[3], period: words?.[4] };
+        }),
+    ),
+    byBlock(
+      report.contributions
+        .filter((c) => c.validated_block !== "")
+        .map((c) => ({
+          block: Number(c.validated_block),
+          entry: c.entry,
+          units: c.units,
+          card: c.card,
+          period: c.period,
+        })),
+    ),
+    out,
+  );
+  // The amounts claimed from each pot, as payouts.csv has them.
+  sameList(
+    "patronage claimed",
+    byBlock(
+      entries
+        .filter((e) => e.event === "PatronageClaimed")
+        .map((e) => {
+          const words = /claimed ([\d.]+) ETH from pot #(\d+) \(card #(\d+)\)$/.exec(e.what);
+          return {
+            block: e.block,
+            pot: words?.[2],
+            tx: e.tx,
+            card: words?.[3],
+            member: e.member,
+            wei: words === null ? `"${e.what}"` : String(parseEther(words[1])),
+          };
+        }),
+    ),
+    byBlock(
+      report.payouts
+        .filter((r) => r.kind === "share" && r.block !== "")
+        .map((r) => ({
+          block: Number(r.block),
+          pot: r.pot,
+          tx: r.transaction,
+          card: r.card,
+          member: r.account,
+          wei: r.paid,
+        })),
+    ),
     out,
   );
   return out;

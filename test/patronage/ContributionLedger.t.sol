@@ -356,6 +356,36 @@ contract ContributionLedgerTest is PatronageFixture {
         assertEq(ledger.attestationThreshold(), max, "255 is allowed");
     }
 
+    /// The constructor announces the card, the first period's start, the period length and the review window, then
+    /// the threshold: everything the replay needs to rebuild the periods from events alone.
+    function test_constructor_emitsConfigurationThenThreshold() public {
+        vm.warp(DEPLOY_TIME + 123);
+        vm.recordLogs();
+        ContributionLedger fresh = new ContributionLedger(card, 7 days, 2 days, 3, address(this));
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, 3, "ownership, configuration, threshold");
+        assertEq(logs[1].emitter, address(fresh), "emitted by the ledger");
+        assertEq(
+            uint256(logs[1].topics[0]),
+            uint256(IContributionLedger.ContributionLedgerConfigured.selector),
+            "configuration event"
+        );
+        assertEq(address(uint160(uint256(logs[1].topics[1]))), address(card), "the card");
+        (uint256 start, uint256 length, uint256 review) = abi.decode(logs[1].data, (uint256, uint256, uint256));
+        assertEq(start, DEPLOY_TIME + 123, "start is the deployment time");
+        assertEq(start, fresh.firstPeriodStart(), "as the view says");
+        assertEq(length, 7 days, "period length");
+        assertEq(review, 2 days, "review window");
+        assertEq(
+            uint256(logs[2].topics[0]),
+            uint256(IContributionLedger.AttestationThresholdSet.selector),
+            "then the threshold"
+        );
+        (uint256 oldThreshold, uint256 newThreshold) = abi.decode(logs[2].data, (uint256, uint256));
+        assertEq(oldThreshold, 0, "from 0");
+        assertEq(newThreshold, 3, "to 3");
+    }
+
     /// Periods from 1 day to 5 years, a review of at most a year: ContributionLedgerInvalidPeriods(length, review).
     function test_constructorInvalidPeriods_reverts() public {
         bytes4 sel = IContributionLedger.ContributionLedgerInvalidPeriods.selector;

@@ -13,13 +13,22 @@ import { JsonRpc } from "../../../scripts/lib/audit/rpc.ts";
 import { LiveHistory, type CoopAbis, type CoopHistory } from "../lib/live-history.ts";
 
 export type { CoopHistory };
-import { membershipCardAbi, mutualGovernorAbi, timelockControllerAbi, voiceCreditsAbi } from "../generated/abis.ts";
+import {
+  contributionLedgerAbi,
+  membershipCardAbi,
+  mutualGovernorAbi,
+  patronageDistributorAbi,
+  timelockControllerAbi,
+  voiceCreditsAbi,
+} from "../generated/abis.ts";
 
 const abis = {
   MembershipCard: membershipCardAbi,
   VoiceCredits: voiceCreditsAbi,
   MutualGovernor: mutualGovernorAbi,
   TimelockController: timelockControllerAbi,
+  ContributionLedger: contributionLedgerAbi,
+  PatronageDistributor: patronageDistributorAbi,
 } as unknown as CoopAbis;
 
 /** The co-op on the app's chain: `deploy/addresses/<chainId>.json`, as the server publishes it. */

@@ -1,16 +1,25 @@
 /** Each event of a co-op's history in words, for the history page. */
-import { formatEther } from "viem";
+import { formatEther, zeroAddress as ZeroAddress } from "viem";
 
-import type { ReplayEvent } from "../../../lib/replay/index.ts";
+import { kindText, type ReplayEvent } from "../../../lib/replay/index.ts";
 import { describeRefusal } from "../../../lib/refusals.ts";
-import { duration, short } from "./format.ts";
+import { duration, short, when } from "./format.ts";
 
 const sides = ["against", "for", "abstaining"];
 
+/** An exact amount of a pot's token: ETH in ether (every digit, so figures can be compared), an ERC-20 in units. */
+export function potAmount(token: string, amount: bigint): string {
+  return BigInt(token) === 0n ? `${formatEther(amount)} ETH` : `${amount} of token ${short(token)}`;
+}
+
+const plural = (n: unknown, word: string) => `${n} ${word}${BigInt(n as bigint) === 1n ? "" : "s"}`;
+
 /** `proposalId` → its number in the co-op (1-based), for links. */
 export type ProposalNumbers = ReadonlyMap<bigint, number>;
+/** `potId` → the pot's token (the zero address for ETH): claims and sweeps name the pot, not the token. */
+export type PotTokens = ReadonlyMap<bigint, string>;
 
-export function describeEvent(e: ReplayEvent, numbers: ProposalNumbers): string {
+export function describeEvent(e: ReplayEvent, numbers: ProposalNumbers, pots: PotTokens = new Map()): string {
   const a = e.args as Record<string, bigint | string | boolean | readonly unknown[]>;
   const who = (key: string) => short(String(a[key]));
   const p = (key = "proposalId") => {
@@ -108,6 +117,34 @@ export function describeEvent(e: ReplayEvent, numbers: ProposalNumbers): string 
       return `governor executes through the timelock at ${who("newTimelock")}`;
     case "EIP712DomainChanged":
       return "signing domain changed";
+    // ----- Patronage: the contribution ledger
+    case "ContributionLedgerConfigured":
+      return `contribution ledger opened: periods of ${duration(a.periodLength as bigint)}, each reviewed for ${duration(a.reviewWindow as bigint)} after it closes`;
+    case "AttestationThresholdSet":
+      return `contributions recorded from now on need ${plural(a.newThreshold, "attestation")}`;
+    case "ContributionRecorded":
+      return `${who("contributor")} recorded entry #${a.entryId}: ${plural(a.units, "unit")} of ${kindText(a.kind as string)} in period ${a.period}${Number(a.threshold) > 1 ? ` (needs ${a.threshold} attestations)` : ""}`;
+    case "ContributionAttested":
+      return `${who("attester")} attested entry #${a.entryId} (${plural(a.attestations, "attestation")})`;
+    case "ContributionValidated":
+      return `entry #${a.entryId} validated: ${plural(a.units, "unit")} count for card #${a.cardId} in period ${a.period}`;
+    case "ContributionVoided":
+      return `entry #${a.entryId} voided, ${plural(a.unitsRemoved, "unit")} removed${a.reason ? `: “${a.reason}”` : ""}`;
+    // ----- Patronage: the distributor
+    case "PayRatioSet":
+      return `pay ratio set to ${a.newRatio}:1 for periods that close from now on`;
+    case "ClaimWindowSet":
+      return `patronage claim window set to ${duration(a.newWindow as bigint)}`;
+    case "FinalizationProgressed":
+      return `period ${a.period}: ${plural(a.submitted, "contributor")} submitted for finalization`;
+    case "PeriodFinalized":
+      return `period ${a.period} finalized: ${plural(a.contributors, "contributor")}, smallest ${plural(a.minUnits, "unit")}, ratio ${a.ratio}:1, capped sum ${a.cappedSum}`;
+    case "PotAllocated":
+      return `pot #${a.potId} of ${potAmount(a.token as string, a.amount as bigint)} allocated to period ${a.period}, claims until ${when(a.deadline as bigint)}`;
+    case "PatronageClaimed":
+      return `${who("member")} claimed ${potAmount(pots.get(a.potId as bigint) ?? ZeroAddress, a.amount as bigint)} from pot #${a.potId} (card #${a.cardId})`;
+    case "PotSwept":
+      return `pot #${a.potId} swept: ${potAmount(pots.get(a.potId as bigint) ?? ZeroAddress, a.amount as bigint)} back to the treasury`;
     default:
       return e.name;
   }

@@ -17,7 +17,8 @@
  */
 import type { Deployment } from "../../../lib/deployment.ts";
 import {
-  COOP_CONTRACTS,
+  contractAddress,
+  deployedContracts,
   LogOrderGuard,
   Replay,
   coopView,
@@ -86,7 +87,7 @@ export class LiveHistory {
     const from = this.read === null ? this.deployment.deployBlock : this.read.number + 1;
     if (head.number >= from) {
       const guard = new LogOrderGuard(from, head.number);
-      const addresses = COOP_CONTRACTS.map((c) => this.deployment.contracts[c]);
+      const addresses = deployedContracts(this.deployment).map((c) => contractAddress(this.deployment, c));
       try {
         for await (const chunk of fetchLogChunks(this.rpc, addresses, from, head.number)) {
           guard.range(chunk.fromBlock, chunk.toBlock);

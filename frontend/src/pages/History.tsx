@@ -3,7 +3,7 @@ import { useEffect } from "react";
 
 import { Empty, Page, WithCoop } from "../components/common.tsx";
 import { eventMember, eventProposal, type ReplayEvent } from "../../../lib/replay/index.ts";
-import { describeEvent, type ProposalNumbers } from "../lib/events.ts";
+import { describeEvent, type PotTokens, type ProposalNumbers } from "../lib/events.ts";
 import { short, when } from "../lib/format.ts";
 
 /**
@@ -13,10 +13,13 @@ import { short, when } from "../lib/format.ts";
 export function HistoryEntry({
   event: e,
   numbers,
+  pots,
   target,
 }: {
   event: ReplayEvent;
   numbers: ProposalNumbers;
+  /** Each pot's token, for the amounts of claims and sweeps. */
+  pots?: PotTokens;
   target: boolean;
 }) {
   const anchor = `e-${e.blockNumber}-${e.logIndex}`;
@@ -38,7 +41,7 @@ export function HistoryEntry({
       <a href={`#${anchor}`} className="when" title={`block ${e.blockNumber}, log ${e.logIndex}`}>
         {when(e.timestamp)}
       </a>
-      <span className="what">{describeEvent(e, numbers)}</span>
+      <span className="what">{describeEvent(e, numbers, pots)}</span>
       <span className="muted small">
         <span className="where">
           block {e.blockNumber} · tx <code title={e.transactionHash}>{short(e.transactionHash)}</code>
@@ -64,6 +67,7 @@ export function History() {
     <WithCoop>
       {({ view, events }) => {
         const numbers = new Map(view.proposals.map((p) => [p.id, p.number]));
+        const pots = new Map((view.patronage?.pots ?? []).map((p) => [p.id, p.token]));
         return (
           <Page
             title="History"
@@ -86,7 +90,13 @@ export function History() {
                 {events.map((e) => {
                   const anchor = `e-${e.blockNumber}-${e.logIndex}`;
                   return (
-                    <HistoryEntry key={anchor} event={e} numbers={numbers} target={location.hash === `#${anchor}`} />
+                    <HistoryEntry
+                      key={anchor}
+                      event={e}
+                      numbers={numbers}
+                      pots={pots}
+                      target={location.hash === `#${anchor}`}
+                    />
                   );
                 })}
               </ol>

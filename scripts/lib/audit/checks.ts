@@ -4,6 +4,7 @@
  */
 import { Interface, ZeroAddress, getAddress, type Result } from "ethers";
 
+import { EntryStatus } from "../../../lib/patronage.ts";
 import { COOP_CONTRACTS, type CoopAbis, type CoopContract } from "../../../lib/replay/events.ts";
 import { type Replay } from "../../../lib/replay/model.ts";
 import { PROPOSAL_STATES, currentEpoch, proposalDeadline, type Schedule } from "../../../lib/replay/rules.ts";
@@ -33,10 +34,10 @@ export function isMissingHistoricalState(error: unknown): boolean {
 /** Calls view functions of the co-op's contracts at a block. */
 export class ChainReader {
   readonly rpc: JsonRpc;
-  readonly addresses: Record<CoopContract, string>;
+  readonly addresses: Partial<Record<CoopContract, string>>;
   private readonly ifaces: Record<CoopContract, Interface>;
 
-  constructor(rpc: JsonRpc, addresses: Record<CoopContract, string>, abis: CoopAbis) {
+  constructor(rpc: JsonRpc, addresses: Partial<Record<CoopContract, string>>, abis: CoopAbis) {
     this.rpc = rpc;
     this.addresses = addresses;
     this.ifaces = Object.fromEntries(COOP_CONTRACTS.map((c) => [c, new Interface(abis[c])])) as Record<
@@ -55,18 +56,27 @@ export class ChainReader {
 
   async call(contract: CoopContract, fn: string, args: readonly unknown[], block: number): Promise<Result> {
     const iface = this.ifaces[contract];
+    const to = this.addresses[contract];
+    if (to === undefined) throw new Error(`the deployment has no ${contract}`);
     const data = iface.encodeFunctionData(fn, args);
-    const raw = await this.rpc.send<string>("eth_call", [
-      { to: this.addresses[contract], data },
-      `0x${block.toString(16)}`,
-    ]);
+    const raw = await this.rpc.send<string>("eth_call", [{ to, data }, `0x${block.toString(16)}`]);
     return iface.decodeFunctionResult(fn, raw);
+  }
+
+  /** The balance of `holder` in `token` at the block: ETH for the zero address, else the ERC-20's `balanceOf`. */
+  async tokenBalance(token: string, holder: string, block: number): Promise<bigint> {
+    if (BigInt(token) === 0n) return this.balance(holder, block);
+    const data = ERC20.encodeFunctionData("balanceOf", [holder]);
+    const raw = await this.rpc.send<string>("eth_call", [{ to: token, data }, `0x${block.toString(16)}`]);
+    return ERC20.decodeFunctionResult("balanceOf", raw)[0] as bigint;
   }
 
   async balance(address: string, block: number): Promise<bigint> {
     return BigInt(await this.rpc.send<string>("eth_getBalance", [address, `0x${block.toString(16)}`]));
   }
 }
+
+const ERC20 = new Interface(["function balanceOf(address) view returns (uint256)"]);
 
 function show(v: unknown): string {
   if (typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v)) return getAddress(v);
@@ -94,14 +104,15 @@ export class Checker {
     this.block = block;
   }
 
-  /** Expects `contract.fn(args)` at the block to return `expected` (one value per output, in order). */
-  expect(contract: CoopContract, fn: string, args: readonly unknown[], expected: readonly Value[]): void {
+  /** Expects `contract.fn(args)` at the block to return `expected` (one value per output, in order; undefined: any). */
+  expect(contract: CoopContract, fn: string, args: readonly unknown[], expected: readonly (Value | undefined)[]): void {
     const subject = `${contract}.${fn}(${args.map(show).join(", ")})`;
     this.queue.push(async () => {
       let result = await this.reader.call(contract, fn, args, this.block);
       const names = this.reader.outputs(contract, fn);
       if (result.length === 1 && names.length > 1) result = result[0] as Result;
       expected.forEach((value, i) => {
+        if (value === undefined) return;
         this.compare(names.length > 1 ? `${subject}.${names[i]}` : subject, value, result[i]);
       });
     });
@@ -110,6 +121,14 @@ export class Checker {
   /** Expects the ETH balance of `address` at the block. */
   expectBalance(subject: string, address: string, expected: bigint): void {
     this.queue.push(async () => this.compare(subject, expected, await this.reader.balance(address, this.block)));
+  }
+
+  /** Expects the balance of `holder` in `token` to be at least `owed` (what the pots still hold). */
+  expectAtLeast(subject: string, token: string, holder: string, owed: bigint): void {
+    this.queue.push(async () => {
+      const balance = await this.reader.tokenBalance(token, holder, this.block);
+      this.record(subject, balance >= owed, `at least ${owed}`, String(balance));
+    });
   }
 
   /** Records a comparison that is not an equality: `ok` says whether the chain's figure obeys the rule. */
@@ -240,6 +259,7 @@ export interface HistoricalSnapshot {
   balances: [string, bigint][];
   /** Per proposal: its state number and its proposalTally fields at that block. */
   proposals: [bigint, number, bigint[]][];
+  patronage: PatronageSnapshot;
 }
 
 export function takeSnapshot(replay: Replay, block: number, timestamp: number): HistoricalSnapshot {
@@ -263,6 +283,7 @@ export function takeSnapshot(replay: Replay, block: number, timestamp: number): 
         replay.quorumOf(p, timestamp),
       ],
     ]),
+    patronage: takePatronageSnapshot(replay),
   };
 }
 
@@ -276,4 +297,164 @@ export function queueHistoricalChecks(c: Checker, s: HistoricalSnapshot): void {
     c.expect("MutualGovernor", "state", [id], [state]);
     c.expect("MutualGovernor", "proposalTally", [id], tally);
   }
+  queuePatronageHistoricalChecks(c, s.patronage);
+}
+
+const MAX_UINT128 = (1n << 128n) - 1n;
+
+/** What `PatronageDistributor` should hold of `token` (the pots' amounts less what was claimed and swept). */
+export function heldSubject(token: string): string {
+  return BigInt(token) === 0n
+    ? "PatronageDistributor ETH balance, at least the pots less claims and sweeps"
+    : `PatronageDistributor balance of ${getAddress(token)}, at least the pots less claims and sweeps`;
+}
+
+/** Every patronage figure of the model at the head block (time `timestamp`): ledger, finalizations, pots, claims. */
+export function queuePatronageHeadChecks(c: Checker, replay: Replay, timestamp: number): void {
+  const r = replay.patronage;
+  const { ContributionLedger: ledger, PatronageDistributor: distributor } = replay.addresses;
+  if (ledger !== undefined && r.settings !== null) {
+    const s = r.settings;
+    c.expect("ContributionLedger", "membershipCard", [], [s.card]);
+    c.expect("ContributionLedger", "firstPeriodStart", [], [s.start]);
+    c.expect("ContributionLedger", "periodLength", [], [s.periodLength]);
+    c.expect("ContributionLedger", "reviewWindow", [], [s.reviewWindow]);
+    c.expect("ContributionLedger", "attestationThreshold", [], [r.threshold]);
+    c.expect("ContributionLedger", "entryCount", [], [r.ledger.entries.size]);
+    c.expect("ContributionLedger", "currentPeriod", [], [r.periodAt(timestamp) ?? 0n]);
+    const owner = replay.owners.get("ContributionLedger");
+    if (owner !== undefined) c.expect("ContributionLedger", "owner", [], [owner]);
+    for (const e of r.ledger.entries.values()) {
+      c.expect(
+        "ContributionLedger",
+        "entry",
+        [e.id],
+        [e.cardId, e.period, e.units, e.threshold, e.attesters.length, EntryStatus[e.status]],
+      );
+      for (const card of e.attesters) c.expect("ContributionLedger", "hasAttested", [e.id, card], [true]);
+    }
+    for (const { period, cardId } of r.periodCards()) {
+      c.expect("ContributionLedger", "validatedUnits", [period, cardId], [r.unitsOf(period, cardId)]);
+    }
+    for (const period of r.periods()) {
+      const t = r.periodTimes(period)!;
+      const totals = r.periodTotals(period);
+      c.expect("ContributionLedger", "periodTotals", [period], [totals.units, totals.contributors]);
+      c.expect("ContributionLedger", "periodTimes", [period], [t.start, t.end, t.reviewEnd]);
+    }
+  }
+  if (distributor === undefined || !r.distributorSeen) return;
+  c.expect("PatronageDistributor", "ledger", [], [ledger ?? ZeroAddress]);
+  c.expect("PatronageDistributor", "payRatio", [], [r.payRatio()]);
+  c.expect("PatronageDistributor", "claimWindow", [], [r.claimWindow]);
+  c.expect("PatronageDistributor", "potCount", [], [r.pots.size]);
+  const owner = replay.owners.get("PatronageDistributor");
+  if (owner !== undefined) c.expect("PatronageDistributor", "owner", [], [owner]);
+  for (const period of r.periods()) {
+    if (r.settings !== null) c.expect("PatronageDistributor", "payRatioOf", [period], [r.ratioOf(period)]);
+    const f = r.finalizations.get(period);
+    c.expect(
+      "PatronageDistributor",
+      "finalization",
+      [period],
+      f === undefined
+        ? [0n, 0n, 0n, 0n, false, 0n]
+        : [f.minUnits, f.submitted, f.generation, f.ratio, f.figures !== null, f.cappedSum],
+    );
+  }
+  for (const p of r.pots.values()) {
+    c.expect(
+      "PatronageDistributor",
+      "pot",
+      [p.id],
+      [
+        p.token,
+        p.deadline,
+        p.period,
+        p.swept !== null,
+        p.amount,
+        p.claimed,
+        p.figures.unitCap < MAX_UINT128 ? p.figures.unitCap : MAX_UINT128,
+        p.figures.cappedSum,
+        p.maxShare,
+      ],
+    );
+    for (const cardId of r.ledger.periodUnits(p.period).keys()) {
+      const share = r.shareOf(p, cardId);
+      const claimed = p.claims.has(cardId);
+      c.expect("PatronageDistributor", "shareOf", [p.id, cardId], [share]);
+      c.expect("PatronageDistributor", "hasClaimed", [p.id, cardId], [claimed]);
+      const holder = replay.cards.get(cardId);
+      if (holder !== undefined && holder !== null) {
+        const open = timestamp <= p.deadline;
+        c.expect("PatronageDistributor", "claimable", [p.id, holder], [open && !claimed ? share : 0n]);
+      }
+    }
+    // What each claim paid (its event) against the share the rules give, and all of them against the pot.
+    for (const claim of p.claims.values()) {
+      c.record(
+        `PatronageDistributor.PatronageClaimed(${p.id}, ${claim.cardId}).amount at block ${claim.blockNumber}, the card's share`,
+        claim.amount === claim.share,
+        String(claim.share),
+        String(claim.amount),
+      );
+    }
+    c.record(
+      `PatronageDistributor pot ${p.id}: claims paid, never above the pot`,
+      p.paid <= p.amount,
+      `at most ${p.amount}`,
+      String(p.paid),
+    );
+  }
+  for (const token of r.tokens()) c.expectAtLeast(heldSubject(token), token, distributor, r.owed(token));
+}
+
+/** The patronage figures of an earlier block (null parts: the contract did not exist yet). */
+export interface PatronageSnapshot {
+  entryCount: number | null;
+  totals: [bigint, bigint, number][];
+  units: [bigint, bigint, bigint][];
+  distributor: string | null;
+  potCount: number;
+  /** Per pot: claimed (rebuilt shares) and swept. */
+  pots: [bigint, bigint, boolean][];
+  owed: [string, bigint][];
+}
+
+export function takePatronageSnapshot(replay: Replay): PatronageSnapshot {
+  const r = replay.patronage;
+  const ledger = replay.addresses.ContributionLedger !== undefined && r.settings !== null;
+  const distributor = replay.addresses.PatronageDistributor;
+  return {
+    entryCount: ledger ? r.ledger.entries.size : null,
+    totals: ledger
+      ? r.periods().map((p) => {
+          const t = r.periodTotals(p);
+          return [p, t.units, t.contributors];
+        })
+      : [],
+    units: ledger ? r.periodCards().map(({ period, cardId }) => [period, cardId, r.unitsOf(period, cardId)]) : [],
+    distributor: distributor !== undefined && r.distributorSeen ? distributor : null,
+    potCount: r.pots.size,
+    pots: [...r.pots.values()].map((p) => [p.id, p.claimed, p.swept !== null]),
+    owed: r.tokens().map((t) => [t, r.owed(t)]),
+  };
+}
+
+export function queuePatronageHistoricalChecks(c: Checker, s: PatronageSnapshot): void {
+  if (s.entryCount !== null) {
+    c.expect("ContributionLedger", "entryCount", [], [s.entryCount]);
+    for (const [period, units, contributors] of s.totals) {
+      c.expect("ContributionLedger", "periodTotals", [period], [units, contributors]);
+    }
+    for (const [period, cardId, units] of s.units) {
+      c.expect("ContributionLedger", "validatedUnits", [period, cardId], [units]);
+    }
+  }
+  if (s.distributor === null) return;
+  c.expect("PatronageDistributor", "potCount", [], [s.potCount]);
+  for (const [id, claimed, swept] of s.pots) {
+    c.expect("PatronageDistributor", "pot", [id], [undefined, undefined, undefined, swept, undefined, claimed]);
+  }
+  for (const [token, owed] of s.owed) c.expectAtLeast(heldSubject(token), token, s.distributor, owed);
 }

@@ -11,7 +11,7 @@ import { formatEther } from "ethers";
 
 import { eventMember, eventProposal, type ReplayEvent } from "../../../lib/replay/events.ts";
 import type { CreditEntry, ReplaySink, VoteEntry } from "../../../lib/replay/model.ts";
-import { toJson, type CoopView } from "../../../lib/replay/view.ts";
+import { toJson, type CoopView, type PatronageView } from "../../../lib/replay/view.ts";
 import type { AuditResult } from "./run.ts";
 
 export const REPORT_FILES = [
@@ -23,6 +23,8 @@ export const REPORT_FILES = [
   "events.csv",
   "votes.csv",
   "credit-ledger.csv",
+  "contributions.csv",
+  "payouts.csv",
 ] as const;
 
 const SIDES = ["against", "for", "abstain"];
@@ -214,14 +216,16 @@ export function reportMarkdown(r: AuditResult): string {
   lines.push(
     `- Read ${v.events} events of blocks ${r.deployment.deployBlock}..${r.head.blockNumber} (head at ${iso(r.head.timestamp)}).`,
   );
-  lines.push(`- Checked ${r.checks.head} figures against the chain's view functions at the head block.`);
+  lines.push(
+    `- Checked ${r.checks.head} figures against the chain's view functions at the head block (${r.checks.patronage} of them on patronage: the ledger, finalizations, pots and claims).`,
+  );
   lines.push(
     r.historical.unavailable
       ? `- Earlier blocks: the node keeps no historical state, so ${r.historical.blocks.length} earlier block(s) could not be checked.`
       : `- Checked ${r.checks.historical} figures at ${r.historical.blocks.length} earlier block(s): ${r.historical.blocks.join(", ") || "none"}.`,
   );
   lines.push(
-    `- Contracts: card ${r.deployment.contracts.MembershipCard}, credits ${r.deployment.contracts.VoiceCredits}, governor ${r.deployment.contracts.MutualGovernor}, timelock ${r.deployment.contracts.TimelockController}.`,
+    `- Contracts: card ${r.deployment.contracts.MembershipCard}, credits ${r.deployment.contracts.VoiceCredits}, governor ${r.deployment.contracts.MutualGovernor}, timelock ${r.deployment.contracts.TimelockController}${r.deployment.contracts.ContributionLedger === undefined ? "" : `, contribution ledger ${r.deployment.contracts.ContributionLedger}`}${r.deployment.contracts.PatronageDistributor === undefined ? "" : `, patronage distributor ${r.deployment.contracts.PatronageDistributor}`}.`,
     "",
   );
   if (r.mismatches.length > 0) {
@@ -296,14 +300,185 @@ export function reportMarkdown(r: AuditResult): string {
     }
     lines.push("");
   }
+  if (v.patronage !== null) lines.push(...patronageMarkdown(v.patronage));
   lines.push(
     "## Files",
     "",
     "- `model.json`: the whole rebuilt model and every mismatch",
     "- `members.csv`, `proposals.csv`, `events.csv`, `votes.csv`, `credit-ledger.csv`",
+    "- `contributions.csv` (every ledger entry), `payouts.csv` (every contributor's share of every pot, claims and sweeps)",
     "",
   );
   return lines.join("\n");
+}
+
+/** An amount of a pot's token: ETH in ether, an ERC-20 in its smallest units. */
+export function potAmount(token: string, amount: bigint): string {
+  return BigInt(token) === 0n ? `${formatEther(amount)} ETH` : `${amount} (token ${token})`;
+}
+
+const days = (seconds: number | bigint) => `${Number(seconds) / 86_400} days`;
+
+/** The report's periods, pots and payouts. */
+export function patronageMarkdown(p: PatronageView): string[] {
+  const lines: string[] = [];
+  lines.push("## Contribution periods", "");
+  if (p.ledger !== null) {
+    lines.push(
+      `Periods of ${days(p.ledger.periodLength)} from ${iso(p.ledger.start)}, review ${days(p.ledger.reviewWindow)}; current period ${p.currentPeriod ?? "—"}; entries need ${p.attestationThreshold} attestation(s); pay ratio ${p.payRatio}:1; claim window ${days(p.claimWindow)}. Units, contributors, the smallest units *u*<sub>min</sub>, the cap *C* = *R* · *u*<sub>min</sub> and the capped sum *S* are recomputed from the entries and their attestations.`,
+      "",
+    );
+  }
+  lines.push(
+    "| Period | Closes | Review ends | Phase | Entries (validated / voided / pending) | Units | Contributors | Ratio | Finalized | u_min | Cap C | S |",
+    "|---:|---|---|---|---|---:|---:|---:|---|---:|---:|---:|",
+  );
+  for (const q of p.periods) {
+    lines.push(
+      `| ${q.period} | ${iso(q.end)} | ${iso(q.reviewEnd)} | ${q.phase} | ${q.entries} (${q.validated} / ${q.voided} / ${q.pending}) | ${q.units} | ${q.contributors} | ${q.ratio} | ${q.finalized ? `yes, block ${q.finalizedBlock}` : q.submitted > 0n ? `in progress (${q.submitted} submitted)` : "no"} | ${q.finalized ? q.minUnits : "—"} | ${q.finalized ? q.unitCap : "—"} | ${q.finalized ? q.cappedSum : "—"} |`,
+    );
+  }
+  lines.push("");
+  for (const q of p.periods) {
+    if (q.cards.length === 0) continue;
+    lines.push(
+      `Period ${q.period}, validated units per card: ${q.cards.map((c) => `#${c.cardId} ${c.units}${c.cappedUnits !== null && c.cappedUnits < c.units ? ` (capped at ${c.cappedUnits})` : ""}`).join(", ")}.`,
+      "",
+    );
+  }
+  lines.push("## Pots and payouts", "");
+  if (p.pots.length === 0) lines.push("No pot allocated yet.", "");
+  else {
+    lines.push(
+      "| Pot | Period | Amount | Deadline | Largest share | Claimed | Left | Swept |",
+      "|---:|---:|---:|---|---:|---:|---:|---|",
+    );
+    for (const pot of p.pots) {
+      lines.push(
+        `| ${pot.id} | ${pot.period} | ${potAmount(pot.token, pot.amount)} | ${iso(pot.deadline)}${pot.open ? " (open)" : ""} | ${potAmount(pot.token, pot.maxShare)} | ${potAmount(pot.token, pot.claimed)} | ${potAmount(pot.token, pot.amount - pot.claimed)} | ${pot.swept === null ? "no" : `${potAmount(pot.token, pot.swept.amount)} to the treasury, block ${pot.swept.blockNumber}`} |`,
+      );
+    }
+    lines.push(
+      "",
+      "| Pot | Card | Holder now | Units | Share (rebuilt) | Claimed | Block |",
+      "|---:|---:|---|---:|---:|---:|---:|",
+    );
+    for (const pot of p.pots) {
+      for (const s of pot.shares) {
+        lines.push(
+          `| ${pot.id} | #${s.cardId} | ${s.holder ?? "— (no holder)"} | ${s.units} | ${potAmount(pot.token, s.share)} | ${s.claim === null ? "—" : potAmount(pot.token, s.claim.amount)} | ${s.claim?.blockNumber ?? "—"} |`,
+        );
+      }
+    }
+    lines.push("");
+  }
+  return lines;
+}
+
+/** `contributions.csv`: one row per ledger entry. */
+export function contributionsCsv(p: PatronageView | null): string {
+  const header = csvRow([
+    "entry",
+    "period",
+    "card",
+    "contributor",
+    "kind",
+    "units",
+    "evidence_hash",
+    "evidence_uri",
+    "threshold",
+    "attestations",
+    "attesters",
+    "status",
+    "void_reason",
+    "recorded_block",
+    "recorded_time",
+    "transaction",
+    "validated_block",
+    "voided_block",
+  ]);
+  return (
+    header +
+    (p?.entries ?? [])
+      .map((e) =>
+        csvRow([
+          e.id,
+          e.period,
+          e.cardId,
+          e.contributor,
+          e.kind,
+          e.units,
+          e.evidenceHash,
+          e.evidenceURI,
+          e.threshold,
+          e.attesters.length,
+          e.attesters.map((a) => `#${a}`).join(" "),
+          e.status.toLowerCase(),
+          e.voidReason,
+          e.recordedBlock,
+          iso(e.recordedAt),
+          e.transactionHash,
+          e.validatedBlock,
+          e.voidedBlock,
+        ]),
+      )
+      .join("")
+  );
+}
+
+/** `payouts.csv`: per pot, one `share` row per contributor (with its claim, if any) and one `sweep` row once swept. */
+export function payoutsCsv(p: PatronageView | null): string {
+  const header = csvRow([
+    "pot",
+    "period",
+    "token",
+    "kind",
+    "card",
+    "account",
+    "units",
+    "share",
+    "paid",
+    "block",
+    "transaction",
+  ]);
+  const rows: string[] = [];
+  for (const pot of p?.pots ?? []) {
+    for (const s of pot.shares) {
+      rows.push(
+        csvRow([
+          pot.id,
+          pot.period,
+          pot.token,
+          "share",
+          s.cardId,
+          s.claim?.member ?? s.holder,
+          s.units,
+          s.share,
+          s.claim?.amount ?? 0n,
+          s.claim?.blockNumber,
+          s.claim?.transactionHash,
+        ]),
+      );
+    }
+    if (pot.swept !== null) {
+      rows.push(
+        csvRow([
+          pot.id,
+          pot.period,
+          pot.token,
+          "sweep",
+          "",
+          pot.swept.treasury,
+          "",
+          pot.amount - pot.claimed,
+          pot.swept.amount,
+          pot.swept.blockNumber,
+          pot.swept.transactionHash,
+        ]),
+      );
+    }
+  }
+  return header + rows.join("");
 }
 
 export async function writeReport(dir: string, r: AuditResult): Promise<void> {
@@ -413,5 +588,7 @@ export async function writeReport(dir: string, r: AuditResult): Promise<void> {
     ),
     writeFile(join(dir, "members.csv"), members),
     writeFile(join(dir, "proposals.csv"), proposals),
+    writeFile(join(dir, "contributions.csv"), contributionsCsv(v.patronage)),
+    writeFile(join(dir, "payouts.csv"), payoutsCsv(v.patronage)),
   ]);
 }

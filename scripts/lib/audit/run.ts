@@ -9,7 +9,13 @@ import { join } from "node:path";
 import { getAddress, type InterfaceAbi } from "ethers";
 
 import type { Deployment } from "../../../lib/deployment.ts";
-import { COOP_CONTRACTS, createLogDecoder, type CoopAbis } from "../../../lib/replay/events.ts";
+import {
+  COOP_CONTRACTS,
+  contractAddress,
+  createLogDecoder,
+  deployedContracts,
+  type CoopAbis,
+} from "../../../lib/replay/events.ts";
 import { Replay, type Finding } from "../../../lib/replay/model.ts";
 import { LogOrderGuard } from "../../../lib/replay/stream.ts";
 import { coopView, type CoopView } from "../../../lib/replay/view.ts";
@@ -19,6 +25,7 @@ import {
   isMissingHistoricalState,
   queueHeadChecks,
   queueHistoricalChecks,
+  queuePatronageHeadChecks,
   takeSnapshot,
   type HistoricalSnapshot,
   type Mismatch,
@@ -74,7 +81,8 @@ export interface AuditResult {
   head: { blockNumber: number; timestamp: number };
   view: CoopView;
   replay: Replay;
-  checks: { head: number; historical: number };
+  /** Figures compared; `patronage` is the part of `head` about the ledger and the distributor. */
+  checks: { head: number; historical: number; patronage: number };
   historical: { blocks: number[]; unavailable: boolean };
   mismatches: Mismatch[];
   findings: Finding[];
@@ -83,13 +91,15 @@ export interface AuditResult {
   reportDir: string | null;
 }
 
-/** The four ABIs from the compiled artifacts (`npx hardhat build`). */
+/** The co-op's ABIs from the compiled artifacts (`npx hardhat build`). */
 export async function loadCoopAbis(root: string): Promise<CoopAbis> {
   const paths: Record<(typeof COOP_CONTRACTS)[number], string> = {
     MembershipCard: "artifacts/contracts/membership/MembershipCard.sol/MembershipCard.json",
     VoiceCredits: "artifacts/contracts/credits/VoiceCredits.sol/VoiceCredits.json",
     MutualGovernor: "artifacts/contracts/governance/MutualGovernor.sol/MutualGovernor.json",
     TimelockController: "artifacts/@openzeppelin/contracts/governance/TimelockController.sol/TimelockController.json",
+    ContributionLedger: "artifacts/contracts/patronage/ContributionLedger.sol/ContributionLedger.json",
+    PatronageDistributor: "artifacts/contracts/patronage/PatronageDistributor.sol/PatronageDistributor.json",
   };
   const abis: Partial<Record<string, InterfaceAbi>> = {};
   for (const contract of COOP_CONTRACTS) {
@@ -139,12 +149,11 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   if (deployment.deployBlock > toBlock) {
     throw new AuditInputError(`the deployment block ${deployment.deployBlock} is past block ${toBlock}`);
   }
-  for (const contract of COOP_CONTRACTS) {
-    const code = await rpc.send<string>("eth_getCode", [deployment.contracts[contract], hex(toBlock)]);
+  for (const contract of deployedContracts(deployment)) {
+    const address = contractAddress(deployment, contract);
+    const code = await rpc.send<string>("eth_getCode", [address, hex(toBlock)]);
     if (code === "0x") {
-      throw new AuditInputError(
-        `no contract at ${deployment.contracts[contract]} (${contract}) on chain ${chainId} at block ${toBlock}`,
-      );
+      throw new AuditInputError(`no contract at ${address} (${contract}) on chain ${chainId} at block ${toBlock}`);
     }
   }
   const head = await header(rpc, toBlock);
@@ -172,7 +181,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   const replay = new Replay(deployment.contracts, sink ?? {});
   const decode = createLogDecoder(deployment, abis);
   const guard = new LogOrderGuard(deployment.deployBlock, toBlock);
-  const addresses = COOP_CONTRACTS.map((c) => getAddress(deployment.contracts[c]));
+  const addresses = deployedContracts(deployment).map((c) => getAddress(contractAddress(deployment, c)));
   const source =
     options.logSource ??
     ((r, a, f, t) => fetchLogChunks(r, a, f, t, { onProgress: (p) => options.onProgress?.(progressLine(p)) }));
@@ -207,6 +216,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   const atHead = new Checker(reader, toBlock);
   queueHeadChecks(atHead, replay, head.timestamp);
   await atHead.run();
+  const patronageAtHead = new Checker(reader, toBlock);
+  queuePatronageHeadChecks(patronageAtHead, replay, head.timestamp);
+  await patronageAtHead.run();
 
   // Treasury: the ETH that left is in CallExecuted events; what came in (plain transfers) emits nothing, so it is
   // derived from balances, and must never shrink: ETH leaves the timelock only through executed calls.
@@ -257,7 +269,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     inflowRule(atHead, toBlock, received);
   }
 
-  const mismatches = [...atHead.mismatches, ...historicalMismatches];
+  const mismatches = [...atHead.mismatches, ...patronageAtHead.mismatches, ...historicalMismatches];
   const view = coopView(replay, toBlock, head.timestamp);
   const result: AuditResult = {
     ok: mismatches.length === 0 && replay.findings.length === 0,
@@ -266,7 +278,11 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     head: headView,
     view,
     replay,
-    checks: { head: atHead.checks, historical: historicalChecks },
+    checks: {
+      head: atHead.checks + patronageAtHead.checks,
+      historical: historicalChecks,
+      patronage: patronageAtHead.checks,
+    },
     historical: { blocks: snapshots.map((s) => s.block), unavailable },
     mismatches,
     findings: replay.findings,
