@@ -15,24 +15,7 @@ import { JsonRpc } from "../../scripts/lib/audit/rpc.ts";
 import { bakery, demoCoopConfig } from "../../seeds/bakery.ts";
 import { seedCoop } from "../../seeds/seed.ts";
 import type { Deployment } from "../../lib/deployment.ts";
-import { LiveHistory, type CoopAbis, type CoopHistory } from "../../frontend/src/lib/live-history.ts";
-import {
-  contributionLedgerAbi,
-  membershipCardAbi,
-  mutualGovernorAbi,
-  patronageDistributorAbi,
-  timelockControllerAbi,
-  voiceCreditsAbi,
-} from "../../frontend/src/generated/abis.ts";
-
-const abis = {
-  MembershipCard: membershipCardAbi,
-  VoiceCredits: voiceCreditsAbi,
-  MutualGovernor: mutualGovernorAbi,
-  TimelockController: timelockControllerAbi,
-  ContributionLedger: contributionLedgerAbi,
-  PatronageDistributor: patronageDistributorAbi,
-} as unknown as CoopAbis;
+import { COOP_ABIS as abis, LiveHistory, type CoopHistory } from "../../frontend/src/lib/live-history.ts";
 
 /** A JsonRpc that remembers the block ranges of its eth_getLogs calls. */
 class CountingRpc extends JsonRpc {

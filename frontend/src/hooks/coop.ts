@@ -10,26 +10,9 @@ import { useBlockNumber } from "wagmi";
 import { CHAIN_ID, RPC_URL } from "../env.ts";
 import { parseDeployment, deploymentFile, type Deployment } from "../../../lib/deployment.ts";
 import { JsonRpc } from "../../../scripts/lib/audit/rpc.ts";
-import { LiveHistory, type CoopAbis, type CoopHistory } from "../lib/live-history.ts";
+import { COOP_ABIS, LiveHistory, type CoopHistory } from "../lib/live-history.ts";
 
 export type { CoopHistory };
-import {
-  contributionLedgerAbi,
-  membershipCardAbi,
-  mutualGovernorAbi,
-  patronageDistributorAbi,
-  timelockControllerAbi,
-  voiceCreditsAbi,
-} from "../generated/abis.ts";
-
-const abis = {
-  MembershipCard: membershipCardAbi,
-  VoiceCredits: voiceCreditsAbi,
-  MutualGovernor: mutualGovernorAbi,
-  TimelockController: timelockControllerAbi,
-  ContributionLedger: contributionLedgerAbi,
-  PatronageDistributor: patronageDistributorAbi,
-} as unknown as CoopAbis;
 
 /** The co-op on the app's chain: `deploy/addresses/<chainId>.json`, as the server publishes it. */
 export function useDeployment() {
@@ -54,7 +37,11 @@ export function coopHistory(deployment: Deployment, rpcUrl = RPC_URL): Promise<C
   const key = `${rpcUrl} ${deployment.chainId} ${deployment.contracts.MutualGovernor} ${deployment.deployBlock}`;
   let live = histories.get(key);
   if (live === undefined) {
-    live = new LiveHistory(deployment, new JsonRpc(rpcUrl, { attempts: 2, backoffMs: 200, timeoutMs: 15_000 }), abis);
+    live = new LiveHistory(
+      deployment,
+      new JsonRpc(rpcUrl, { attempts: 2, backoffMs: 200, timeoutMs: 15_000 }),
+      COOP_ABIS,
+    );
     histories.set(key, live);
   }
   return live.refresh();

@@ -10,7 +10,7 @@
  * deployment block.
  *
  * @example
- * const live = new LiveHistory(deployment, new JsonRpc("http://127.0.0.1:8545"), abis);
+ * const live = new LiveHistory(deployment, new JsonRpc("http://127.0.0.1:8545"), COOP_ABIS);
  * const { view, events } = await live.refresh(); // every event so far
  * // … a block is mined …
  * await live.refresh(); // only that block's logs are read
@@ -28,6 +28,14 @@ import {
 } from "../../../lib/replay/index.ts";
 import type { JsonRpc } from "../../../scripts/lib/audit/rpc.ts";
 import { fetchLogChunks } from "../../../scripts/lib/audit/fetch-logs.ts";
+import {
+  contributionLedgerAbi,
+  membershipCardAbi,
+  mutualGovernorAbi,
+  patronageDistributorAbi,
+  timelockControllerAbi,
+  voiceCreditsAbi,
+} from "../generated/abis.ts";
 
 export interface CoopHistory {
   view: CoopView;
@@ -37,6 +45,16 @@ export interface CoopHistory {
 
 /** The contracts' ABIs, as `createLogDecoder` takes them. */
 export type CoopAbis = Parameters<typeof createLogDecoder>[1];
+
+/** The ABIs of every contract whose events the replay reads (generated from the artifacts). */
+export const COOP_ABIS = {
+  MembershipCard: membershipCardAbi,
+  VoiceCredits: voiceCreditsAbi,
+  MutualGovernor: mutualGovernorAbi,
+  TimelockController: timelockControllerAbi,
+  ContributionLedger: contributionLedgerAbi,
+  PatronageDistributor: patronageDistributorAbi,
+} as unknown as CoopAbis;
 
 interface Head {
   number: number;
