@@ -1,19 +1,17 @@
 /**
  * Patronage for the pages: the contribution ledger rebuilt from its events (`lib/patronage.ts`'s `LedgerModel`), the
  * claims from the distributor's, and the figures only the contracts hold — periods' times, finalizations, pots —
- * read with the generated ABIs at the same head block. Logs are read by the audit's range-adapting reader; the whole
- * state is read again whenever a block is mined.
+ * read with the generated ABIs at the same block. The events are the co-op's live history (`coopHistory`: replayed
+ * once, then carried forward block by block), so no log is read twice; the views are read again at each new block.
  */
 import { useQuery } from "@tanstack/react-query";
 import { useBlockNumber, useConnection, usePublicClient, useReadContract } from "wagmi";
-import { decodeEventLog, type Abi, type Address, type Hex, type PublicClient } from "viem";
+import type { Abi, Address, PublicClient } from "viem";
 
-import { RPC_URL } from "../env.ts";
 import { contributionLedgerAbi, membershipCardAbi, patronageDistributorAbi } from "../generated/abis.ts";
-import { useDeployment } from "./coop.ts";
-import { JsonRpc } from "../../../scripts/lib/audit/rpc.ts";
-import { fetchLogChunks } from "../../../scripts/lib/audit/fetch-logs.ts";
+import { coopHistory, useDeployment } from "./coop.ts";
 import type { Deployment } from "../../../lib/deployment.ts";
+import type { ReplayEvent } from "../../../lib/replay/index.ts";
 import type { LedgerModel } from "../../../lib/patronage.ts";
 import {
   claimsByPot,
@@ -40,32 +38,19 @@ export interface PatronageState {
   model: LedgerModel;
 }
 
-function decode(abi: Abi, logs: readonly { topics: readonly string[]; data: string }[]): NamedEvent[] {
-  const out: NamedEvent[] = [];
-  for (const log of logs) {
-    try {
-      const e = decodeEventLog({ abi, topics: log.topics as [Hex, ...Hex[]], data: log.data as Hex });
-      out.push({ eventName: String(e.eventName), args: (e.args ?? {}) as Record<string, unknown> });
-    } catch {
-      // A log of another contract sharing the range: not ours.
-    }
-  }
-  return out;
+/** The events of `contract` in the co-op's history, as the page's rules take them. */
+function eventsOf(events: readonly ReplayEvent[], contract: ReplayEvent["contract"]): NamedEvent[] {
+  return events.filter((e) => e.contract === contract).map((e) => ({ eventName: e.name, args: e.args }));
 }
 
 /** Reads the patronage contracts of `deployment` at the head block. */
 export async function loadPatronage(client: PublicClient, deployment: Deployment): Promise<PatronageState> {
   const ledger = deployment.contracts.ContributionLedger as Address;
   const distributor = deployment.contracts.PatronageDistributor as Address;
-  const block = await client.getBlock();
+  const history = await coopHistory(deployment);
+  // The views are read at the block the history reached, so that events and views agree.
+  const block = await client.getBlock({ blockNumber: BigInt(history.view.at.blockNumber) });
   const at = { blockNumber: block.number };
-  const rpc = new JsonRpc(RPC_URL, { attempts: 2, backoffMs: 200, timeoutMs: 15_000 });
-  const ledgerLogs: { topics: readonly string[]; data: string }[] = [];
-  const distributorLogs: { topics: readonly string[]; data: string }[] = [];
-  for await (const piece of fetchLogChunks(rpc, [ledger, distributor], deployment.deployBlock, Number(block.number))) {
-    for (const log of piece.logs)
-      (log.address.toLowerCase() === ledger.toLowerCase() ? ledgerLogs : distributorLogs).push(log);
-  }
   const readLedger = <T>(functionName: string, args: readonly unknown[] = []) =>
     client.readContract({
       ...at,
@@ -119,7 +104,7 @@ export async function loadPatronage(client: PublicClient, deployment: Deployment
       };
     }),
   );
-  const claims = claimsByPot(decode(patronageDistributorAbi as Abi, distributorLogs));
+  const claims = claimsByPot(eventsOf(history.events, "PatronageDistributor"));
   const pots = await Promise.all(
     Array.from({ length: Number(potCount) }, async (_, i) => {
       const id = BigInt(i + 1);
@@ -155,7 +140,7 @@ export async function loadPatronage(client: PublicClient, deployment: Deployment
     claimWindow,
     periods,
     pots,
-    model: rebuildLedger(decode(contributionLedgerAbi as Abi, ledgerLogs)),
+    model: rebuildLedger(eventsOf(history.events, "ContributionLedger")),
   };
 }
 
