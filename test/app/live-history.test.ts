@@ -3,18 +3,12 @@
  * then new blocks, then chains that changed under it. After every refresh its history must equal a replay of the
  * whole chain from scratch, and it must have read only the blocks it had not read yet.
  */
-import { rmSync } from "node:fs";
-import { join } from "node:path";
-
 import { expect } from "chai";
-import hre from "hardhat";
 
-import { deployCoop, type Coop } from "../../scripts/lib/deploy-coop.ts";
-import { ROOT, deploymentOf } from "../../scripts/lib/deployment-file.ts";
+import type { Coop } from "../../scripts/lib/deploy-coop.ts";
 import { JsonRpc } from "../../scripts/lib/audit/rpc.ts";
-import { bakery, demoCoopConfig } from "../../seeds/bakery.ts";
-import { seedCoop } from "../../seeds/seed.ts";
 import type { Deployment } from "../../lib/deployment.ts";
+import { startSeededChain, type SeededChain } from "../helpers/seeded-chain.ts";
 import { COOP_ABIS as abis, LiveHistory, type CoopHistory } from "../../frontend/src/lib/live-history.ts";
 
 /** A JsonRpc that remembers the block ranges of its eth_getLogs calls. */
@@ -40,31 +34,14 @@ describe("The app's live history follows the chain block by block", function () 
   let url: string;
   let coop: Coop;
   let deployment: Deployment;
-  let connection: Awaited<ReturnType<typeof hre.network.create>>;
+  let connection: SeededChain["connection"];
   let rpc: CountingRpc;
   let live: LiveHistory;
 
   before(async function () {
-    const server = await hre.network.createServer("default", "127.0.0.1", 0);
-    const { port } = await server.listen();
-    closers.push(() => server.close());
-    url = `http://127.0.0.1:${port}`;
-    connection = await hre.network.create({ network: "localhost", override: { url } });
-    const deploymentId = `test-live-history-${process.pid}`;
-    closers.push(async () =>
-      rmSync(join(ROOT, "deploy", "deployments", deploymentId), { recursive: true, force: true }),
-    );
-    const deployConnection = {
-      ethers: connection.ethers,
-      ignition: {
-        deploy: (module: Parameters<typeof connection.ignition.deploy>[0], options?: object) =>
-          connection.ignition.deploy(module, { ...options, deploymentId }),
-      },
-    };
-    const accounts = (await connection.ethers.getSigners()).map((s) => s.address);
-    coop = await deployCoop(deployConnection, demoCoopConfig(bakery, accounts));
-    await seedCoop(connection, coop, bakery, () => {});
-    deployment = await deploymentOf(coop, (await connection.ethers.provider.getNetwork()).chainId);
+    const chain = await startSeededChain("live-history");
+    closers.push(() => chain.close());
+    ({ rpcUrl: url, connection, coop, deployment } = chain);
     rpc = new CountingRpc(url, { attempts: 1 });
     live = new LiveHistory(deployment, rpc, abis);
   });

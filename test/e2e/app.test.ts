@@ -14,19 +14,17 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet, getAddress } from "ethers";
-import hre from "hardhat";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 
 import type { Deployment } from "../../lib/deployment.ts";
 import { REPORT_FILES } from "../../scripts/lib/audit/report.ts";
 import { loadCoopAbis, runAudit } from "../../scripts/lib/audit/run.ts";
-import { deployCoop, type Coop } from "../../scripts/lib/deploy-coop.ts";
-import { ROOT, deploymentOf } from "../../scripts/lib/deployment-file.ts";
+import type { Coop } from "../../scripts/lib/deploy-coop.ts";
+import { ROOT } from "../../scripts/lib/deployment-file.ts";
 import { startApp, type AppServer } from "../../scripts/lib/app-server.ts";
 import { portIsFree } from "../../scripts/lib/net.ts";
-import { bakery, demoCoopConfig, hardhatAccount, hardhatAccountKey } from "../../seeds/bakery.ts";
+import { bakery, hardhatAccount, hardhatAccountKey } from "../../seeds/bakery.ts";
 import { ledgerModelFromLogs, periodFigures, shareOf, type DecodedLedgerLog } from "../../lib/patronage.ts";
-import { seedCoop } from "../../seeds/seed.ts";
 import { startRelayer, type Relayer } from "../../relayer/relayer.ts";
 import {
   compareHistoryWithReport,
@@ -35,6 +33,7 @@ import {
   short,
   type HistoryPage,
 } from "../helpers/history-report.ts";
+import { startSeededChain } from "../helpers/seeded-chain.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(ROOT, "test-results", "screenshots");
@@ -52,27 +51,10 @@ describe("Members' app in a real browser", function () {
 
   before(async function () {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    const server = await hre.network.createServer("default", "127.0.0.1", 0);
-    const { port } = await server.listen();
-    closers.push(() => server.close());
-    rpcUrl = `http://127.0.0.1:${port}`;
-    const connection = await hre.network.create({ network: "localhost", override: { url: rpcUrl } });
-    const deploymentId = `test-e2e-${process.pid}`;
-    closers.push(async () =>
-      rmSync(join(ROOT, "deploy", "deployments", deploymentId), { recursive: true, force: true }),
-    );
-    const deployConnection = {
-      ethers: connection.ethers,
-      ignition: {
-        deploy: (module: Parameters<typeof connection.ignition.deploy>[0], options?: object) =>
-          connection.ignition.deploy(module, { ...options, deploymentId }),
-      },
-    };
-    const accounts = (await connection.ethers.getSigners()).map((s) => s.address);
-    coop = await deployCoop(deployConnection, demoCoopConfig(bakery, accounts));
-    await seedCoop(connection, coop, bakery, () => {});
-    const chainId = Number((await connection.ethers.provider.getNetwork()).chainId);
-    deployment = await deploymentOf(coop, chainId);
+    const chain = await startSeededChain("e2e");
+    closers.push(() => chain.close());
+    ({ rpcUrl, coop, deployment } = chain);
+    const chainId = chain.chainId;
     const dir = mkdtempSync(join(tmpdir(), "mutual-e2e-"));
     closers.push(async () => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, `${chainId}.json`), JSON.stringify(deployment));
