@@ -60,6 +60,11 @@ const audit = (options: Partial<AuditOptions> = {}) =>
   runAudit({ rpcUrl: RPC, deployment, abis, outDir: null, ...options });
 
 /** Runs the command line on the local Node, as `npm run audit` does; resolves with its exit code and output. */
+/** `npm run audit` against the test chain and its deployment file, writing the report to `out`. */
+function auditInto(out: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cli(["--rpc", RPC, "--deployment", deploymentPath, "--out", out, "--quiet"]);
+}
+
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, "scripts", "audit.ts"), ...args], { cwd: ROOT });
@@ -187,7 +192,7 @@ describe("Audit of the seeded demo co-op", function () {
 
   it("the command exits 0, prints PASS and writes the report folder (Markdown with an SVG chart, JSON, CSV)", async function () {
     const out = join(work, "report");
-    const { code, stdout } = await cli(["--rpc", RPC, "--deployment", deploymentPath, "--out", out, "--quiet"]);
+    const { code, stdout } = await auditInto(out);
     expect(code, stdout).to.equal(0);
     expect(stdout).to.include("PASS: every figure rebuilt from events matches the chain.");
     for (const file of REPORT_FILES) await access(join(out, file));
@@ -260,15 +265,7 @@ describe("Audit: state rewritten behind the contracts' back is reported", functi
           chain: `${forVotes + 1n}`,
         },
       ]);
-      const { code, stdout } = await cli([
-        "--rpc",
-        RPC,
-        "--deployment",
-        deploymentPath,
-        "--out",
-        join(work, "t1"),
-        "--quiet",
-      ]);
+      const { code, stdout } = await auditInto(join(work, "t1"));
       expect(code).to.equal(1);
       expect(stdout).to.include("FAIL: 2 mismatch(es)");
       expect(stdout).to.include(
@@ -343,15 +340,7 @@ describe("Audit: patronage state rewritten behind the contracts' back is reporte
       expect(result.mismatches).to.deep.equal([
         { subject: `ContributionLedger.validatedUnits(0, ${card})`, block: head, rebuilt: "200", chain: "201" },
       ]);
-      const { code, stdout } = await cli([
-        "--rpc",
-        RPC,
-        "--deployment",
-        deploymentPath,
-        "--out",
-        join(work, "t2"),
-        "--quiet",
-      ]);
+      const { code, stdout } = await auditInto(join(work, "t2"));
       expect(code).to.equal(1);
       expect(stdout).to.include(
         `MISMATCH ContributionLedger.validatedUnits(0, ${card}) at block ${head}: rebuilt 200, chain 201`,
@@ -381,15 +370,7 @@ describe("Audit: patronage state rewritten behind the contracts' back is reporte
           chain: `${claimed + 1n}`,
         },
       ]);
-      const { code, stdout } = await cli([
-        "--rpc",
-        RPC,
-        "--deployment",
-        deploymentPath,
-        "--out",
-        join(work, "t3"),
-        "--quiet",
-      ]);
+      const { code, stdout } = await auditInto(join(work, "t3"));
       expect(code).to.equal(1);
       expect(stdout).to.include("FAIL: 1 mismatch(es)");
     });
