@@ -192,14 +192,27 @@ export interface DecodedLedgerLog {
   fragment: { inputs: readonly { name: string }[] };
 }
 
+/** A ledger event by name, with its arguments by name (as viem decodes it, or as the replay keeps it). */
+export interface NamedLedgerEvent {
+  eventName: string;
+  args: Readonly<Record<string, unknown>>;
+}
+
+/** The ledger rebuilt from its events, in the order they were emitted. */
+export function ledgerModelFromEvents(events: readonly NamedLedgerEvent[]): LedgerModel {
+  const model = new LedgerModel();
+  for (const e of events) applyLedgerEvent(model, e.eventName, e.args);
+  return model;
+}
+
 /** The ledger rebuilt from decoded logs (e.g. `await ledger.queryFilter("*")`), in the order they were emitted. */
 export function ledgerModelFromLogs(logs: readonly DecodedLedgerLog[]): LedgerModel {
-  const model = new LedgerModel();
+  const events: NamedLedgerEvent[] = [];
   for (const log of logs) {
     if (log.fragment === undefined) continue;
     const args: Record<string, unknown> = {};
     log.fragment.inputs.forEach((input, i) => (args[input.name] = log.args[i]));
-    applyLedgerEvent(model, log.eventName, args);
+    events.push({ eventName: log.eventName, args });
   }
-  return model;
+  return ledgerModelFromEvents(events);
 }

@@ -12,10 +12,9 @@ import { contributionLedgerAbi, membershipCardAbi, patronageDistributorAbi } fro
 import { coopHistory, useDeployment } from "./coop.ts";
 import type { Deployment } from "../../../lib/deployment.ts";
 import type { ReplayEvent } from "../../../lib/replay/index.ts";
-import type { LedgerModel } from "../../../lib/patronage.ts";
+import { ledgerModelFromEvents, type LedgerModel } from "../../../lib/patronage.ts";
 import {
   claimsByPot,
-  rebuildLedger,
   type Finalization,
   type NamedEvent,
   type PeriodTimes,
@@ -140,7 +139,7 @@ export async function loadPatronage(client: PublicClient, deployment: Deployment
     claimWindow,
     periods,
     pots,
-    model: rebuildLedger(eventsOf(history.events, "ContributionLedger")),
+    model: ledgerModelFromEvents(eventsOf(history.events, "ContributionLedger")),
   };
 }
 

@@ -11,7 +11,6 @@ import {
   nextFinalizeChunk,
   periodShares,
   phaseOf,
-  rebuildLedger,
   recordArgs,
   statusText,
   unitsByCard,
@@ -19,6 +18,7 @@ import {
   type NamedEvent,
   type PotState,
 } from "./contributions.ts";
+import { ledgerModelFromEvents } from "../../../lib/patronage.ts";
 
 const A = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 let nextId = 1n;
@@ -56,7 +56,7 @@ function workedExample() {
   ];
   for (let id = 1n; id <= 7n; id++) events.push(attested(id, id === 1n ? 2n : 1n));
   events.push({ eventName: "ContributionVoided", args: { entryId: 7n, reason: "the invoice was fake" } });
-  return rebuildLedger(events);
+  return ledgerModelFromEvents(events);
 }
 
 const finalized: Finalization = {

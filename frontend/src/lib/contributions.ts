@@ -7,22 +7,19 @@
 import { hexToString, isHex, keccak256, stringToHex, toBytes, zeroAddress, zeroHash, type Hex } from "viem";
 
 import {
-  LedgerModel,
-  applyLedgerEvent,
   chunk,
   finalizationOrder,
   periodFigures,
   shareOf,
   type LedgerEntry,
+  type LedgerModel,
+  type NamedLedgerEvent,
   type PeriodFigures,
 } from "../../../lib/patronage.ts";
 import { when } from "./format.ts";
 
-/** A decoded event: its name and arguments by name (viem's `decodeEventLog`). */
-export interface NamedEvent {
-  eventName: string;
-  args: Readonly<Record<string, unknown>>;
-}
+/** A decoded event: its name and arguments by name. */
+export type NamedEvent = NamedLedgerEvent;
 
 /** When a period starts, closes (no more records or attestations) and its review ends (then it never changes). */
 export interface PeriodTimes {
@@ -55,13 +52,6 @@ export interface PotState {
   maxShare: bigint;
   /** card → amount paid, from `PatronageClaimed`. */
   claims: Map<bigint, bigint>;
-}
-
-/** The ledger rebuilt from its events, and the claims of each pot from the distributor's. */
-export function rebuildLedger(events: readonly NamedEvent[]): LedgerModel {
-  const model = new LedgerModel();
-  for (const e of events) applyLedgerEvent(model, e.eventName, e.args);
-  return model;
 }
 
 /** card → amount, per pot, from the distributor's `PatronageClaimed` events. */
