@@ -29,7 +29,7 @@ const PERIOD = 30 * 24 * 60 * 60;
 const REVIEW = 7 * 24 * 60 * 60;
 const RATIO = 6n;
 const CLAIM_WINDOW = 90 * 24 * 60 * 60;
-export const EVIDENCE_URI = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
+const EVIDENCE_URI = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
 
 export interface PatronageResult {
   rows: Row[];
