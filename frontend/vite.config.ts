@@ -84,6 +84,11 @@ export function appConfig(options: AppOptions = {}): UserConfig {
       root: FRONTEND,
       environment: "node",
       include: ["src/**/*.test.{ts,tsx}"],
+      // These tests check behaviour, not speed. Vitest's 5 s default turned them into timed tests: on a loaded
+      // 2-core machine a worker's first Intl date format took 7 s. A minute only guards against a hang.
+      testTimeout: 60_000,
+      // One worker per core: more only queue for the same two cores and stretch every file's start-up.
+      maxWorkers: 2,
     },
   } as UserConfig;
 }
