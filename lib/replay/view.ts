@@ -4,7 +4,7 @@
  */
 import { ZeroAddress, decodeBytes32String } from "ethers";
 
-import { shareOf, type EntryStatusName } from "../patronage.ts";
+import { shareOf, type EntryStatusName, type LedgerEntry } from "../patronage.ts";
 
 import { describeSchedule, voters, type CreditTotals, type MembershipChange, type Replay } from "./model.ts";
 import { currentEpoch, proposalDeadline, quorumReached, type ProposalStateName } from "./rules.ts";
@@ -93,19 +93,10 @@ export interface CoopView {
   patronage: PatronageView | null;
 }
 
-export interface EntryView {
-  id: bigint;
-  period: bigint;
-  cardId: bigint;
-  contributor: string;
+/** A ledger entry as the rules rebuilt it (`LedgerEntry`), with where and when its events were seen. */
+export interface EntryView extends Omit<LedgerEntry, "voidReason"> {
   /** The kind as text (`bytes32` label), or its hex when it is not text. */
   kind: string;
-  units: bigint;
-  evidenceHash: string;
-  evidenceURI: string;
-  threshold: bigint;
-  attesters: bigint[];
-  status: EntryStatusName;
   voidReason: string | null;
   recordedBlock: number;
   recordedAt: number;
@@ -193,17 +184,9 @@ export function patronageView(replay: Replay, timestamp: number): PatronageView 
   const entries: EntryView[] = [...r.ledger.entries.values()].map((e) => {
     const ev = r.entryEvents.get(e.id);
     return {
-      id: e.id,
-      period: e.period,
-      cardId: e.cardId,
-      contributor: e.contributor,
+      ...e,
       kind: kindText(e.kind),
-      units: e.units,
-      evidenceHash: e.evidenceHash,
-      evidenceURI: e.evidenceURI,
-      threshold: e.threshold,
       attesters: [...e.attesters],
-      status: e.status,
       voidReason: e.voidReason ?? null,
       recordedBlock: ev?.recordedBlock ?? 0,
       recordedAt: ev?.recordedAt ?? 0,
