@@ -265,7 +265,7 @@ describe("Members' app in a real browser", function () {
     expect(await page.getByTestId("vote-cost").textContent()).to.equal("9");
     const credits = BigInt((await page.getByTestId("credits-left").textContent())!) + 9n;
     await page.getByRole("button", { name: "Vote by transaction" }).click();
-    await page.getByTestId("for-votes").filter({ hasText: "3 votes · 1 members" }).waitFor();
+    await page.getByTestId("for-votes").filter({ hasText: "3 votes · 1 member" }).waitFor();
     await page.locator('[data-tx="confirmed"]').waitFor();
     // Adding on the other side is refused before anything is sent.
     await page.locator("label.side-against").click();

@@ -2,7 +2,7 @@
 import { useState } from "react";
 import { useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain } from "wagmi";
 
-import { chain, demo } from "../wallet/config.ts";
+import { chain, demo, demoName } from "../wallet/config.ts";
 import { chooseDemoAccount, chosenDemoAccount } from "../wallet/demo-connector.ts";
 import { describeError } from "../lib/errors.ts";
 import { short } from "../lib/format.ts";
@@ -16,7 +16,7 @@ export function WalletButton() {
   const [demoAddress, setDemoAddress] = useState(chosenDemoAccount(demo.accounts)?.address ?? "");
 
   if (connection.status === "connected") {
-    const name = demo.accounts.find((a) => a.address.toLowerCase() === connection.address.toLowerCase())?.name;
+    const name = demoName(connection.address);
     return (
       <div className="wallet">
         <span className="wallet-who" data-testid="connected-as">

@@ -1,6 +1,8 @@
 /** Small formatting helpers shared by the pages. */
 import { formatEther } from "viem";
 
+import { quorumReached } from "../../../lib/replay/rules.ts";
+
 /** `129600` → `1 day 12 hours`; `90` → `1 minute 30 seconds`. */
 export function duration(totalSeconds: bigint | number): string {
   let rest = Number(totalSeconds);
@@ -18,6 +20,14 @@ export function duration(totalSeconds: bigint | number): string {
     rest -= amount * size;
   }
   return parts.slice(0, 2).join(" ");
+}
+
+/** `1 credit`, `4 credits`, `0 members`. */
+export const count = (n: bigint | number, noun: string): string => `${n} ${noun}${BigInt(n) === 1n ? "" : "s"}`;
+
+/** How far a proposal is from its quorum of members: `3 members voted, 2 needed — quorum reached`. */
+export function quorumText(p: { voters: bigint; quorum: bigint }): string {
+  return `${count(p.voters, "member")} voted, ${p.quorum} needed${quorumReached(p) ? " — quorum reached" : ""}`;
 }
 
 /** `0x1234…abcd`. */

@@ -23,7 +23,7 @@ import {
   type RecordForm,
 } from "../lib/contributions.ts";
 import { relative, short, when } from "../lib/format.ts";
-import { demo } from "../wallet/config.ts";
+import { demoName } from "../wallet/config.ts";
 import type { CoopHistory } from "../hooks/coop.ts";
 import type { LedgerEntry } from "../../../lib/patronage.ts";
 
@@ -59,7 +59,7 @@ function Ledger({ coop, card }: { coop: CoopHistory; card: Address }) {
   /** A card by its member's name on the local chain, else its holder's address. */
   const memberOf = (cardId: bigint) => {
     const holder = coop.view.members.find((m) => m.cardId === cardId)?.address;
-    const name = holder && demo.accounts.find((a) => a.address.toLowerCase() === holder.toLowerCase())?.name;
+    const name = holder && demoName(holder);
     return name ?? (holder ? short(holder) : `card #${cardId}`);
   };
   return (

@@ -1,6 +1,6 @@
 import { Page, WithCoop, Empty } from "../components/common.tsx";
 import { when } from "../lib/format.ts";
-import { demo } from "../wallet/config.ts";
+import { demoName as nameOf } from "../wallet/config.ts";
 
 export function Members() {
   return (
@@ -8,8 +8,6 @@ export function Members() {
       {({ view }) => {
         const members = view.members.filter((m) => m.isMember).sort((a, b) => Number(a.cardId - b.cardId));
         const former = view.members.filter((m) => !m.isMember);
-        const nameOf = (address: string) =>
-          demo.accounts.find((a) => a.address.toLowerCase() === address.toLowerCase())?.name;
         return (
           <Page title="Members" lead={`${members.length} members hold a card; each has the same voice.`}>
             {members.length === 0 ? (

@@ -8,16 +8,14 @@ import { TxStatus, useTx } from "../components/tx.tsx";
 import { VoteControl } from "../components/VoteControl.tsx";
 import { ballotText, useBallot } from "../hooks/ballot.ts";
 import { describeAction } from "../lib/actions.ts";
-import { relative, short, when } from "../lib/format.ts";
+import { count, quorumText, relative, short, when } from "../lib/format.ts";
 import { supportOf, type Side } from "../lib/vote.ts";
 import { membershipCardAbi, mutualGovernorAbi, voiceCreditsAbi } from "../generated/abis.ts";
 import { proposalStates } from "../../../lib/governor-abi.ts";
 import { depositReturned } from "../../../lib/replay/rules.ts";
 import { relayerUrl } from "../env.ts";
-import { demo } from "../wallet/config.ts";
+import { demoName as nameOf } from "../wallet/config.ts";
 
-/** A demo member's name on the local chain (no names exist elsewhere: addresses speak for themselves). */
-const nameOf = (address: string) => demo.accounts.find((a) => a.address.toLowerCase() === address.toLowerCase())?.name;
 import type { Deployment } from "../../../lib/deployment.ts";
 import type { CoopHistory } from "../hooks/coop.ts";
 
@@ -127,7 +125,8 @@ function Detail({ coop, deployment, number }: { coop: CoopHistory; deployment: D
       title={`#${p.number} ${p.title}`}
       lead={
         <>
-          Proposed by <code>{getAddress(p.proposer)}</code> on {when(p.createdAt)}
+          Proposed by {nameOf(p.proposer) !== undefined && <strong>{nameOf(p.proposer)} </strong>}
+          <code>{getAddress(p.proposer)}</code> on {when(p.createdAt)}
         </>
       }
     >
@@ -170,7 +169,7 @@ function Detail({ coop, deployment, number }: { coop: CoopHistory; deployment: D
                     {nameOf(r.voter) !== undefined && <strong>{nameOf(r.voter)} </strong>}
                     <code>{short(r.voter)}</code>{" "}
                     {r.support === 2 ? "abstained" : `${r.votes} ${r.support === 1 ? "for" : "against"}`}
-                    <span className="muted small"> · {r.credits.toString()} credits</span>
+                    <span className="muted small"> · {count(r.credits, "credit")}</span>
                   </li>
                 ))}
               </ul>
@@ -186,14 +185,14 @@ function Detail({ coop, deployment, number }: { coop: CoopHistory; deployment: D
             <dl className="facts">
               <dt>For</dt>
               <dd data-testid="for-votes">
-                {p.forVotes.toString()} votes · {p.forVoters.toString()} members
+                {count(p.forVotes, "vote")} · {count(p.forVoters, "member")}
               </dd>
               <dt>Against</dt>
               <dd data-testid="against-votes">
-                {p.againstVotes.toString()} votes · {p.againstVoters.toString()} members
+                {count(p.againstVotes, "vote")} · {count(p.againstVoters, "member")}
               </dd>
               <dt>Abstained</dt>
-              <dd>{p.abstainVoters.toString()} members</dd>
+              <dd>{count(p.abstainVoters, "member")}</dd>
             </dl>
             <h3>Quorum</h3>
             <div
@@ -207,8 +206,7 @@ function Detail({ coop, deployment, number }: { coop: CoopHistory; deployment: D
               <span style={{ width: `${quorumPct}%` }} />
             </div>
             <p className="small" data-testid="quorum">
-              {p.voters.toString()} of {p.quorum.toString()} members needed
-              {p.quorumReached ? " — quorum reached" : ""}
+              {quorumText(p)}
             </p>
             <h3>Deposit</h3>
             <p className="small" data-testid="deposit">

@@ -1,7 +1,7 @@
 import { Link, useSearchParams } from "react-router";
 
 import { Empty, Page, ProposalLink, StateBadge, WithCoop } from "../components/common.tsx";
-import { relative } from "../lib/format.ts";
+import { quorumText, relative } from "../lib/format.ts";
 import { PROPOSAL_STATES } from "../../../lib/replay/rules.ts";
 
 export function Proposals() {
@@ -50,7 +50,7 @@ export function Proposals() {
                         ? "quorum set when voting opens"
                         : p.quorum === 0n
                           ? `${p.voters} voters`
-                          : `${p.voters} of ${p.quorum} members needed`}
+                          : quorumText(p)}
                       {(p.state === "Active" || p.state === "Pending") && (
                         <> · closes {relative(p.deadline, view.at.timestamp)}</>
                       )}

@@ -22,6 +22,10 @@ export const chain =
 /** The demo accounts the local dev server lists (loaded before the app renders). */
 export const demo: { accounts: DemoAccount[] } = { accounts: [] };
 
+/** A demo member's name on the local chain; undefined elsewhere (no names exist there: addresses speak for themselves). */
+export const demoName = (address: string): string | undefined =>
+  demo.accounts.find((a) => a.address.toLowerCase() === address.toLowerCase())?.name;
+
 export const wagmiConfig = createConfig({
   chains: [chain],
   multiInjectedProviderDiscovery: true,
