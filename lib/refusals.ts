@@ -189,6 +189,26 @@ export function describeContractError(error: DecodedError): string {
       return "The timelock operation has mismatched targets, values and calls.";
     case "AccessControlUnauthorizedAccount":
       return `${a[0]} lacks the role this needs.`;
+    case "ERC721NonexistentToken":
+      return `There is no card #${a[0]}: it was never issued, or it was given back.`;
+    case "ERC721InvalidOwner":
+      return `${a[0]} cannot own a membership card.`;
+    case "ERC721IncorrectOwner":
+    case "ERC721InsufficientApproval":
+    case "ERC721InvalidApprover":
+    case "ERC721InvalidOperator":
+    case "ERC721InvalidReceiver":
+    case "ERC721InvalidSender":
+      return "Membership cards are soulbound: they cannot be transferred or approved.";
+    case "StringsInsufficientHexLength":
+      return "The card's on-chain picture could not write a number as text.";
+    case "AccessControlBadConfirmation":
+      return "A role can be renounced only by its holder, for itself.";
+    case "MembershipCardOwnershipNotRenounceable":
+    case "VoiceCreditsOwnershipNotRenounceable":
+    case "ContributionLedgerOwnershipNotRenounceable":
+    case "PatronageDistributorOwnershipNotRenounceable":
+      return "The co-op's contracts never renounce their owner: their powers stay with the timelock, or move to a new owner.";
     case "OwnableUnauthorizedAccount":
       return `Only the owner (the co-op's timelock) can do this; ${a[0]} is not it.`;
     case "FailedCall":

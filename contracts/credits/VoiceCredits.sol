@@ -98,6 +98,13 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     // Governance
     // ------------------------------------------------------------------------------------------------
 
+    /// @notice Refused: ownership is never renounced. Without an owner,
+    /// the issuance rules and the governor could never change again.
+    /// @dev Ownership can only move, by `transferOwnership`, to another owner (a new timelock, by a passed proposal).
+    function renounceOwnership() public view override onlyOwner {
+        revert VoiceCreditsOwnershipNotRenounceable();
+    }
+
     /// @notice Sets the issuance rules from the start of the next epoch. Owner (the timelock) only.
     /// @dev A second change within the same epoch replaces the first, which had not started yet.
     /// @param epochLength Seconds per epoch.

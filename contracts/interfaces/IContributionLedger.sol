@@ -95,6 +95,8 @@ interface IContributionLedger {
     error ContributionLedgerInvalidThreshold(uint256 threshold, uint256 max);
     /// @notice The period length must be from 1 day to 5 years, the review window at most 1 year.
     error ContributionLedgerInvalidPeriods(uint256 periodLength, uint256 reviewWindow);
+    /// @notice Ownership is never renounced: the co-op's governance would lose this contract for good.
+    error ContributionLedgerOwnershipNotRenounceable();
 
     /// @notice Records a contribution of the caller's card in the current period. Members only.
     /// @param kind A short label (e.g. "labour", "goods"), for people and the app.

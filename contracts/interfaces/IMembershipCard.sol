@@ -33,6 +33,8 @@ interface IMembershipCard {
     error MembershipCardFull(uint256 max);
     /// @notice A checkpoint lookup asked about the present or the future.
     error MembershipCardFutureLookup(uint256 timepoint, uint48 clock);
+    /// @notice Ownership is never renounced: the co-op's governance would lose this contract for good.
+    error MembershipCardOwnershipNotRenounceable();
 
     /// @notice Issues a card to `account`. Governance only.
     function admit(address account) external returns (uint256 tokenId);

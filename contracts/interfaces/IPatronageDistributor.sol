@@ -101,6 +101,8 @@ interface IPatronageDistributor {
     error PatronageDistributorAlreadySwept(uint256 potId);
     /// @notice A governance parameter is out of range.
     error PatronageDistributorInvalidParameter(string name, uint256 value);
+    /// @notice Ownership is never renounced: the co-op's governance would lose this contract for good.
+    error PatronageDistributorOwnershipNotRenounceable();
 
     /// @notice Submits contributors of a period whose review has ended, in chunks. Anyone may call.
     /// @dev The first contributor submitted must have the period's smallest validated units; the rest may come in any

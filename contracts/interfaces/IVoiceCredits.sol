@@ -60,6 +60,8 @@ interface IVoiceCredits {
     error VoiceCreditsInvalidSchedule(uint256 epochLength, uint256 creditsPerEpoch, uint256 maxBalance);
     /// @notice The zero address cannot be the governor.
     error VoiceCreditsInvalidGovernor(address governor);
+    /// @notice Ownership is never renounced: the co-op's governance would lose this contract for good.
+    error VoiceCreditsOwnershipNotRenounceable();
 
     /// @notice Opens `member`'s account with the current epoch's allowance. Membership card only.
     function openAccount(address member, uint256 cardId) external;

@@ -85,6 +85,13 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
     // Set-up
     // ------------------------------------------------------------------------------------------------
 
+    /// @notice Refused: ownership is never renounced. Without an owner,
+    /// nobody could ever admit, expel or reassign again.
+    /// @dev Ownership can only move, by `transferOwnership`, to another owner (a new timelock, by a passed proposal).
+    function renounceOwnership() public view override onlyOwner {
+        revert MembershipCardOwnershipNotRenounceable();
+    }
+
     /// @notice Binds the credits ledger that is told of every membership change. Once only.
     /// @param credits The VoiceCredits contract of this co-op.
     function bindVoiceCredits(IVoiceCredits credits) external onlyOwner {

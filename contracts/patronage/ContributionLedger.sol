@@ -146,6 +146,13 @@ contract ContributionLedger is IContributionLedger, Ownable {
     // Governance
     // ------------------------------------------------------------------------------------------------
 
+    /// @notice Refused: ownership is never renounced. Without an owner,
+    /// no false entry could ever be voided and the threshold could never change.
+    /// @dev Ownership can only move, by `transferOwnership`, to another owner (a new timelock, by a passed proposal).
+    function renounceOwnership() public view override onlyOwner {
+        revert ContributionLedgerOwnershipNotRenounceable();
+    }
+
     /// @inheritdoc IContributionLedger
     function voidEntry(uint256 entryId, string calldata reason) external onlyOwner {
         Entry storage e = _entries[entryId];

@@ -219,6 +219,13 @@ contract PatronageDistributor is IPatronageDistributor, Ownable, ReentrancyGuard
     // Governance
     // ------------------------------------------------------------------------------------------------
 
+    /// @notice Refused: ownership is never renounced. Without an owner,
+    /// no pot could be allocated again and a sweep would send what is left to the zero address.
+    /// @dev Ownership can only move, by `transferOwnership`, to another owner (a new timelock, by a passed proposal).
+    function renounceOwnership() public view override onlyOwner {
+        revert PatronageDistributorOwnershipNotRenounceable();
+    }
+
     /// @inheritdoc IPatronageDistributor
     function setPayRatio(uint256 ratio) external onlyOwner {
         _setPayRatio(ratio);

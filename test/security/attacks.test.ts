@@ -312,7 +312,6 @@ describe("Attacks on a Mutual co-op", function () {
           "holdDeposit",
           "moveAccount",
           "openAccount",
-          "renounceOwnership",
           "returnDeposit",
           "setGovernor",
           "setSchedule",
@@ -325,16 +324,7 @@ describe("Attacks on a Mutual co-op", function () {
           .map((f) => f.name)
           .sort(),
       ).to.deep.equal(
-        [
-          "admit",
-          "admitMany",
-          "bindVoiceCredits",
-          "expel",
-          "reassign",
-          "renounceOwnership",
-          "resign",
-          "transferOwnership",
-        ].sort(),
+        ["admit", "admitMany", "bindVoiceCredits", "expel", "reassign", "resign", "transferOwnership"].sort(),
       );
 
       // Every one of them refuses an outsider, with the gate's own error.
@@ -1130,6 +1120,38 @@ describe("Attacks on a Mutual co-op", function () {
   // snapshot", "extends the deadline to (vote time + lateQuorumVoteExtension) when quorum is first reached near the end",
   // "extends only once: votes after quorum was reached never move the deadline again"; QuadraticCounting.t.sol
   // test_quorum_countsMembersAtSnapshot, test_lateQuorum_extendsDeadline.
+  describe("abandoning governance", function () {
+    it("refuses to renounce the owner of the card, the credits, the ledger or the distributor, even by a passed proposal: execution reverts with the contract's own error and the timelock stays the owner of each", async function () {
+      const ctx = await loadFixture(coopFixture);
+      const { card, credits, ledger, distributor, governor, timelock } = ctx.coop;
+      const cases = [
+        [card, "MembershipCardOwnershipNotRenounceable"],
+        [credits, "VoiceCreditsOwnershipNotRenounceable"],
+        [ledger, "ContributionLedgerOwnershipNotRenounceable"],
+        [distributor, "PatronageDistributorOwnershipNotRenounceable"],
+      ] as const;
+      for (const [contract, error] of cases) {
+        // Ownable's own gate still answers an outsider first.
+        await expect(contract.connect(ctx.outsiders[0]).renounceOwnership())
+          .to.be.revertedWithCustomError(contract, "OwnableUnauthorizedAccount")
+          .withArgs(ctx.outsiders[0].address);
+        const p = await propose(ctx, ctx.members[0], `Renounce ${error}`, [
+          await call(contract, "renounceOwnership", []),
+        ]);
+        await startVoting(ctx, p);
+        for (const voter of await passingVoters(ctx, p)) await vote(ctx, p, voter, Support.For, 1n);
+        await endVoting(ctx, p);
+        await (await governor.queue(p.targets, p.values, p.calldatas, p.descriptionHash)).wait();
+        await advanceTo(ctx, (await governor.proposalEta(p.id)) + 1n);
+        await expect(
+          governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash),
+        ).to.be.revertedWithCustomError(contract, error);
+        expect(await governor.state(p.id)).to.equal(ProposalState.Queued);
+        expect(await contract.owner()).to.equal(await timelock.getAddress());
+      }
+    });
+  });
+
   describe("hostile takeover at low turnout", function () {
     it("lets a minority exactly at quorum pass a proposal the other members ignored: 2 of 10 members admit an ally (documented limit: quorum is the only turnout guard)", async function () {
       const ctx = await loadFixture(coopFixture);

@@ -7,6 +7,8 @@ import {
   mutualGovernorAbi,
   membershipCardAbi,
   patronageDistributorAbi,
+  timelockControllerAbi,
+  voiceCreditsAbi,
 } from "../generated/abis.ts";
 import { describeContractError } from "../../../lib/refusals.ts";
 
@@ -164,8 +166,30 @@ describe("patronage refusals", () => {
     );
   });
 
-  it("has words for every error the ledger and the distributor declare", () => {
-    const unnamed = [...contributionLedgerAbi, ...patronageDistributorAbi]
+  it("says the card's ERC-721 and the timelock's role refusals in words", () => {
+    expect(describeContractError({ name: "ERC721NonexistentToken", args: [12n] })).toBe(
+      "There is no card #12: it was never issued, or it was given back.",
+    );
+    expect(describeContractError({ name: "ERC721InvalidOwner", args: [ALICE] })).toBe(
+      `${ALICE} cannot own a membership card.`,
+    );
+    expect(describeContractError({ name: "ERC721InsufficientApproval", args: [ALICE, 1n] })).toBe(
+      "Membership cards are soulbound: they cannot be transferred or approved.",
+    );
+    expect(describeContractError({ name: "MembershipCardOwnershipNotRenounceable", args: [] })).toBe(
+      "The co-op's contracts never renounce their owner: their powers stay with the timelock, or move to a new owner.",
+    );
+  });
+
+  it("has words for every error the co-op's contracts declare", () => {
+    const unnamed = [
+      ...membershipCardAbi,
+      ...voiceCreditsAbi,
+      ...mutualGovernorAbi,
+      ...timelockControllerAbi,
+      ...contributionLedgerAbi,
+      ...patronageDistributorAbi,
+    ]
       .filter((item) => item.type === "error")
       .map((item) => (item as { name: string }).name)
       .filter((name) => describeContractError({ name, args: [0n, 0n, 0n] }).startsWith("The contract refused"));
