@@ -241,8 +241,6 @@ export function describeContractError(error: DecodedError): string {
       return `Period ${a[0]} is finalized already.`;
     case "PatronageDistributorNotContributor":
       return `Card #${a[1]} has no validated units in period ${a[0]}: it is not a contributor.`;
-    case "PatronageDistributorDuplicateContributor":
-      return `Card #${a[1]} was submitted already in this pass of period ${a[0]}'s finalization.`;
     case "PatronageDistributorNotFinalized":
       return `Period ${a[0]} is not finalized yet: it must be finalized after its review.`;
     case "PatronageDistributorNothingToShare":

@@ -76,8 +76,6 @@ interface IPatronageDistributor {
     error PatronageDistributorAlreadyFinalized(uint256 period);
     /// @notice Card `cardId` has no validated units in `period`.
     error PatronageDistributorNotContributor(uint256 period, uint256 cardId);
-    /// @notice Card `cardId` was submitted already in this generation of `period`'s finalization.
-    error PatronageDistributorDuplicateContributor(uint256 period, uint256 cardId);
     /// @notice `period` is not finalized yet.
     error PatronageDistributorNotFinalized(uint256 period);
     /// @notice `period` has no validated contributions: there is nobody to share a pot with.
@@ -106,8 +104,9 @@ interface IPatronageDistributor {
 
     /// @notice Submits contributors of a period whose review has ended, in chunks. Anyone may call.
     /// @dev The first contributor submitted must have the period's smallest validated units; the rest may come in any
-    /// order, each once. Submitting fewer units than the smallest so far starts over from that contributor. The period
-    /// is finalized when every contributor the ledger counts was submitted.
+    /// order. Submitting fewer units than the smallest so far starts over from that contributor. A card the current
+    /// pass counted already is skipped, so two finalizers never sink each other's chunks (see {submittedInPass}). The
+    /// period is finalized when every contributor the ledger counts was submitted.
     /// @param period The period.
     /// @param cardIds Contributors' card numbers (the shared TypeScript module computes the list from events).
     /// @return finalized Whether the period is finalized after this call.
@@ -143,6 +142,9 @@ interface IPatronageDistributor {
     function claimWindow() external view returns (uint256);
     /// @notice The finalization of `period`, complete or in progress.
     function finalization(uint256 period) external view returns (Finalization memory);
+    /// @notice For each of `cardIds`, whether the current pass of `period`'s finalization counted it already: a
+    /// finalizer submits the others.
+    function submittedInPass(uint256 period, uint256[] calldata cardIds) external view returns (bool[] memory);
     /// @notice The number of pots ever allocated (pots are numbered 1 to this).
     function potCount() external view returns (uint256);
     /// @notice Pot `potId` (all zero when it does not exist).

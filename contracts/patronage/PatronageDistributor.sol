@@ -106,7 +106,8 @@ contract PatronageDistributor is IPatronageDistributor, Ownable, ReentrancyGuard
                 cap = PatronageMath.unitCap(u, f.ratio);
                 seen = _submitted[period][f.generation];
             }
-            if (seen.get(cardId)) revert PatronageDistributorDuplicateContributor(period, cardId);
+            // Counted already in this pass (by another finalizer, or twice in this list): nothing to add.
+            if (seen.get(cardId)) continue;
             seen.set(cardId);
             unchecked {
                 // Distinct contributors: fewer than 2^64. Capped units sum to at most the period's units (< 2^128).
@@ -264,6 +265,16 @@ contract PatronageDistributor is IPatronageDistributor, Ownable, ReentrancyGuard
     /// @inheritdoc IPatronageDistributor
     function finalization(uint256 period) external view returns (Finalization memory) {
         return _finalizations[period];
+    }
+
+    /// @inheritdoc IPatronageDistributor
+    function submittedInPass(
+        uint256 period,
+        uint256[] calldata cardIds
+    ) external view returns (bool[] memory submitted) {
+        BitMaps.BitMap storage seen = _submitted[period][_finalizations[period].generation];
+        submitted = new bool[](cardIds.length);
+        for (uint256 i = 0; i < cardIds.length; ++i) submitted[i] = seen.get(cardIds[i]);
     }
 
     /// @inheritdoc IPatronageDistributor

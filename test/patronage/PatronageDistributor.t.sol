@@ -147,8 +147,8 @@ contract PatronageDistributorTest is PatronageFixture {
         assertEq(uint256(_distributorState(0, 0)), uint256(before), "state changed");
     }
 
-    /// A card submitted twice in one pass: PatronageDistributorDuplicateContributor(period, cardId).
-    function test_finalize_duplicate_reverts() public {
+    /// A card the current pass counted already is skipped, not refused: submitting it again changes nothing.
+    function test_finalize_cardCountedAlready_isSkipped() public {
         _contributeExample();
         _warpPastReview(0);
         uint256[] memory first = new uint256[](2);
@@ -156,17 +156,91 @@ contract PatronageDistributorTest is PatronageFixture {
         first[1] = card.cardOf(m[1]);
         distributor.finalize(0, first);
         bytes32 before = _distributorState(0, 0);
-        uint256[] memory again = new uint256[](1);
+        uint256[] memory again = new uint256[](3);
         again[0] = card.cardOf(m[1]);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IPatronageDistributor.PatronageDistributorDuplicateContributor.selector,
-                0,
-                card.cardOf(m[1])
-            )
-        );
-        distributor.finalize(0, again);
+        again[1] = card.cardOf(m[0]);
+        again[2] = card.cardOf(m[1]);
+        assertFalse(distributor.finalize(0, again), "not finalized");
         assertEq(uint256(_distributorState(0, 0)), uint256(before), "state changed");
+        assertEq(distributor.finalization(0).submitted, 2, "still two");
+        assertEq(distributor.finalization(0).cappedSum, 30, "10 + 20");
+    }
+
+    /// Front-running an honest chunk with one of its cards no longer sinks it: the chunk counts the rest and finalizes.
+    function test_finalize_frontRunWithOneOfItsCards_stillFinalizes() public {
+        _contributeExample();
+        _warpPastReview(0);
+        uint256[] memory order = _finalizationOrder(0, m);
+        uint256[] memory front = new uint256[](2);
+        front[0] = order[0];
+        front[1] = order[3];
+        distributor.finalize(0, front);
+        assertTrue(distributor.finalize(0, order), "the honest chunk finalizes");
+        IPatronageDistributor.Finalization memory f = distributor.finalization(0);
+        assertEq(f.submitted, 5, "each contributor once");
+        assertEq(f.cappedSum, 190, "the worked example's capped sum");
+    }
+
+    /// submittedInPass says which cards the current pass counted; a new minimum starts a pass that counted none.
+    function test_submittedInPass_followsTheCurrentPass() public {
+        _contributeExample();
+        _warpPastReview(0);
+        uint256[] memory order = _finalizationOrder(0, m);
+        bool[] memory none = distributor.submittedInPass(0, order);
+        for (uint256 i = 0; i < order.length; ++i) assertFalse(none[i], "nothing submitted yet");
+
+        uint256[] memory wrongFirst = new uint256[](2);
+        wrongFirst[0] = order[2]; // not the smallest: a pass that the true minimum will restart
+        wrongFirst[1] = order[4];
+        distributor.finalize(0, wrongFirst);
+        bool[] memory seen = distributor.submittedInPass(0, order);
+        assertTrue(seen[4] && seen[2], "the two submitted");
+        assertFalse(seen[0] || seen[1] || seen[3], "the others not");
+
+        uint256[] memory minimum = new uint256[](1);
+        minimum[0] = order[0];
+        distributor.finalize(0, minimum);
+        seen = distributor.submittedInPass(0, order);
+        assertTrue(seen[0], "the minimum starts the new pass");
+        assertFalse(seen[1] || seen[2] || seen[3] || seen[4], "the earlier pass does not count");
+    }
+
+    /// Documented limit: the smallest contributor sets the cap for everyone. A 1-unit entry validated in the period
+    /// lowers the cap to R units, so 600 + 600 + 100 + 100 are shared as 6 + 6 + 6 + 6 + 1 (docs/threat-model.md).
+    function test_tinyEntry_lowersEveryonesCap() public {
+        _contribute(m[0], m[1], 600);
+        _contribute(m[1], m[2], 600);
+        _contribute(m[2], m[3], 100);
+        _contribute(m[3], m[4], 100);
+        _contribute(m[4], m[5], 1);
+        _finalize(0, m);
+        IPatronageDistributor.Finalization memory f = distributor.finalization(0);
+        assertEq(f.minUnits, 1, "the 1-unit entry is the minimum");
+        assertEq(f.cappedSum, 25, "four capped at 6, plus 1");
+        uint256 potId = distributor.allocate{value: POT}(0, address(0), POT);
+        assertEq(
+            distributor.shareOf(potId, card.cardOf(m[0])),
+            distributor.shareOf(potId, card.cardOf(m[2])),
+            "600 = 100"
+        );
+        assertEq(distributor.shareOf(potId, card.cardOf(m[4])), POT / 25, "the 1-unit card gets 1/25");
+    }
+
+    /// The defence: governance may void such an entry until the review ends, and the period is shared as if it never
+    /// was (cap 6 x 100 = 600: nobody capped).
+    function test_tinyEntry_voidedDuringReview_restoresTheCap() public {
+        _contribute(m[0], m[1], 600);
+        _contribute(m[1], m[2], 600);
+        _contribute(m[2], m[3], 100);
+        _contribute(m[3], m[4], 100);
+        uint256 tiny = _contribute(m[4], m[5], 1);
+        (, uint256 end, ) = ledger.periodTimes(0);
+        vm.warp(end); // closed, under review
+        ledger.voidEntry(tiny, "a token entry recorded to lower the cap");
+        _finalize(0, m);
+        IPatronageDistributor.Finalization memory f = distributor.finalization(0);
+        assertEq(f.minUnits, 100, "the smallest real contribution");
+        assertEq(f.cappedSum, 1_400, "nobody capped");
     }
 
     /// A card without validated units (none recorded, or voided): PatronageDistributorNotContributor(period, cardId).

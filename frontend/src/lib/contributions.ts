@@ -245,19 +245,20 @@ export function finalizeRefusal(times: PeriodTimes, finalization: Finalization, 
 
 /**
  * The next `finalize(period, cardIds)` chunk: the contributors in `finalizationOrder` (smallest units first), cut by
- * `chunk`. A pass that started from the true minimum goes on after the cards it counted (the order's first ones, as
- * this app and the seeds submit them); any other pass is started over from the true minimum, which the contract
- * accepts from anyone. A period without contributors is finalized by an empty list.
+ * `chunk`. A pass that started from the true minimum goes on with the cards it has not counted (`counted`: what the
+ * distributor's `submittedInPass` says, whoever submitted them); any other pass is started over from the true
+ * minimum, which the contract accepts from anyone. A period without contributors is finalized by an empty list.
  */
 export function nextFinalizeChunk(
   model: LedgerModel,
   period: bigint,
   finalization: Finalization,
+  counted: ReadonlySet<bigint>,
   size = 200,
 ): bigint[] {
   const order = finalizationOrder(model.periodUnits(period));
   if (order.length === 0) return [];
   const trueMin = model.periodUnits(period).get(order[0])!;
-  const from = finalization.submitted > 0n && finalization.minUnits === trueMin ? Number(finalization.submitted) : 0;
-  return chunk(order.slice(from), size)[0] ?? [];
+  const goesOn = finalization.submitted > 0n && finalization.minUnits === trueMin;
+  return chunk(goesOn ? order.filter((card) => !counted.has(card)) : order, size)[0] ?? [];
 }

@@ -123,9 +123,6 @@ describe("patronage refusals", () => {
     expect(distributor("PatronageDistributorNotContributor", [0n, 2n])).toBe(
       "Card #2 has no validated units in period 0: it is not a contributor.",
     );
-    expect(distributor("PatronageDistributorDuplicateContributor", [0n, 2n])).toBe(
-      "Card #2 was submitted already in this pass of period 0's finalization.",
-    );
     expect(distributor("PatronageDistributorNotFinalized", [1n])).toBe(
       "Period 1 is not finalized yet: it must be finalized after its review.",
     );

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useWriteContract } from "wagmi";
+import { useReadContract, useWriteContract } from "wagmi";
 import type { Address, Hash } from "viem";
 
 import { Empty, ErrorState, Loading, Page, WithCoop } from "../components/common.tsx";
@@ -25,7 +25,7 @@ import {
 import { relative, short, when } from "../lib/format.ts";
 import { demoName } from "../wallet/config.ts";
 import type { CoopHistory } from "../hooks/coop.ts";
-import type { LedgerEntry } from "../../../lib/patronage.ts";
+import { finalizationOrder, type LedgerEntry } from "../../../lib/patronage.ts";
 
 type Period = PatronageState["periods"][number];
 type Who = { connected: boolean; card: bigint };
@@ -190,7 +190,22 @@ function PeriodSection({
   const f = period.finalization;
   const pots = state.pots.filter((p) => p.period === period.period);
   const finalizeBlock = finalizeRefusal(period, f, now);
-  const chunk = nextFinalizeChunk(state.model, period.period, f);
+  // Which contributors the pass under way counted already (anyone may have submitted them, in any order).
+  const order = finalizationOrder(state.model.periodUnits(period.period));
+  const counted = useReadContract({
+    address: state.distributor,
+    abi: patronageDistributorAbi,
+    functionName: "submittedInPass",
+    args: [period.period, order],
+    blockNumber: state.head.blockNumber,
+    query: { enabled: phase === "reviewed" && !f.finalized && f.submitted > 0n },
+  });
+  const chunk = nextFinalizeChunk(
+    state.model,
+    period.period,
+    f,
+    new Set(order.filter((_, i) => counted.data?.[i] === true)),
+  );
   const send = (label: string, write: () => Promise<Hash>) => tx.run(label, write);
   const p = period.period.toString();
   const phaseWords =
