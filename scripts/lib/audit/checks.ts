@@ -97,7 +97,8 @@ export class Checker {
   checks = 0;
   readonly mismatches: Mismatch[] = [];
   private readonly reader: ChainReader;
-  private readonly queue: (() => Promise<void>)[] = [];
+  /** Queued comparisons; each reports into its own list, so the mismatches come out in the order they were queued. */
+  private readonly queue: ((out: Mismatch[]) => Promise<void>)[] = [];
 
   constructor(reader: ChainReader, block: number) {
     this.reader = reader;
@@ -107,50 +108,58 @@ export class Checker {
   /** Expects `contract.fn(args)` at the block to return `expected` (one value per output, in order; undefined: any). */
   expect(contract: CoopContract, fn: string, args: readonly unknown[], expected: readonly (Value | undefined)[]): void {
     const subject = `${contract}.${fn}(${args.map(show).join(", ")})`;
-    this.queue.push(async () => {
+    this.queue.push(async (out) => {
       let result = await this.reader.call(contract, fn, args, this.block);
       const names = this.reader.outputs(contract, fn);
       if (result.length === 1 && names.length > 1) result = result[0] as Result;
       expected.forEach((value, i) => {
         if (value === undefined) return;
-        this.compare(names.length > 1 ? `${subject}.${names[i]}` : subject, value, result[i]);
+        this.compare(names.length > 1 ? `${subject}.${names[i]}` : subject, value, result[i], out);
       });
     });
   }
 
   /** Expects the ETH balance of `address` at the block. */
   expectBalance(subject: string, address: string, expected: bigint): void {
-    this.queue.push(async () => this.compare(subject, expected, await this.reader.balance(address, this.block)));
+    this.queue.push(async (out) =>
+      this.compare(subject, expected, await this.reader.balance(address, this.block), out),
+    );
   }
 
   /** Expects the balance of `holder` in `token` to be at least `owed` (what the pots still hold). */
   expectAtLeast(subject: string, token: string, holder: string, owed: bigint): void {
-    this.queue.push(async () => {
+    this.queue.push(async (out) => {
       const balance = await this.reader.tokenBalance(token, holder, this.block);
-      this.record(subject, balance >= owed, `at least ${owed}`, String(balance));
+      this.record(subject, balance >= owed, `at least ${owed}`, String(balance), out);
     });
   }
 
   /** Records a comparison that is not an equality: `ok` says whether the chain's figure obeys the rule. */
-  record(subject: string, ok: boolean, rebuilt: string, chain: string): void {
+  record(subject: string, ok: boolean, rebuilt: string, chain: string, out: Mismatch[] = this.mismatches): void {
     this.checks++;
-    if (!ok) this.mismatches.push({ subject, block: this.block, rebuilt, chain });
+    if (!ok) out.push({ subject, block: this.block, rebuilt, chain });
   }
 
-  compare(subject: string, rebuilt: unknown, chain: unknown): void {
+  compare(subject: string, rebuilt: unknown, chain: unknown, out: Mismatch[] = this.mismatches): void {
     this.checks++;
-    if (!same(rebuilt, chain))
-      this.mismatches.push({ subject, block: this.block, rebuilt: show(rebuilt), chain: show(chain) });
+    if (!same(rebuilt, chain)) out.push({ subject, block: this.block, rebuilt: show(rebuilt), chain: show(chain) });
   }
 
   /** Runs every queued comparison, `concurrency` at a time. */
   async run(concurrency = 8): Promise<void> {
     const queue = this.queue.splice(0);
     let next = 0;
+    // Calls finish in any order; each comparison's mismatches are kept apart and joined in queue order, so a report
+    // lists them the same way every run.
+    const found: Mismatch[][] = queue.map(() => []);
     const worker = async () => {
-      while (next < queue.length) await queue[next++]();
+      while (next < queue.length) {
+        const i = next++;
+        await queue[i](found[i]);
+      }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+    this.mismatches.push(...found.flat());
   }
 }
 
