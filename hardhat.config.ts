@@ -26,6 +26,7 @@ export default defineConfig({
           evmVersion: "prague",
           // runs = 200 keeps MutualGovernor (OpenZeppelin Governor + our modules) under the 24 KiB code limit.
           optimizer: { enabled: true, runs: 200 },
+          metadata: { bytecodeHash: "none" },
           viaIR: false,
         },
       },

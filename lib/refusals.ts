@@ -175,6 +175,8 @@ export function describeContractError(error: DecodedError): string {
       return `The governor holds ${a[1]} credits in deposits, fewer than ${a[0]}.`;
     case "VoiceCreditsInvalidSchedule":
       return `An invalid credit schedule: epochs of ${a[0]} seconds, ${a[1]} credits each, a cap of ${a[2]}.`;
+    case "VoiceCreditsCapBelowDeposit":
+      return `A credit cap of ${a[0]} is below the proposal deposit of ${a[1]}: nobody could ever propose again. Lower the deposit before the cap, raise the cap before the deposit.`;
     case "VoiceCreditsInvalidGovernor":
       return `${a[0]} cannot be the credits' governor.`;
     case "TimelockUnexpectedOperationState":

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
+import {IMutualGovernor} from "../interfaces/IMutualGovernor.sol";
 import {IVoiceCredits} from "../interfaces/IVoiceCredits.sol";
 import {CreditMath} from "../libraries/CreditMath.sol";
 
@@ -112,6 +113,9 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     /// @param maxBalance The most credits a member can hold.
     function setSchedule(uint256 epochLength, uint256 creditsPerEpoch, uint256 maxBalance) external onlyOwner {
         _validateSchedule(epochLength, creditsPerEpoch, maxBalance);
+        // A cap below the deposit would price every member out of proposing, for good.
+        uint256 deposit = _governorDeposit();
+        if (maxBalance < deposit) revert VoiceCreditsCapBelowDeposit(maxBalance, deposit);
         uint48 now_ = Time.timestamp();
         if (_head.start > now_) {
             // The pending schedule never took effect: replace it.
@@ -336,6 +340,19 @@ contract VoiceCredits is IVoiceCredits, Ownable {
         return _active();
     }
 
+    /// @inheritdoc IVoiceCredits
+    function lowestCap() public view returns (uint256) {
+        uint256 active = _active().maxBalance;
+        uint256 head = _head.maxBalance;
+        return head < active ? head : active;
+    }
+
+    /// @inheritdoc IVoiceCredits
+    function checkDeposit(uint256 deposit) external view {
+        uint256 cap = lowestCap();
+        if (deposit > cap) revert VoiceCreditsCapBelowDeposit(cap, deposit);
+    }
+
     /// @notice The number of schedules ever set, the first included.
     function scheduleCount() external view returns (uint256) {
         return _schedules.length;
@@ -462,6 +479,18 @@ contract VoiceCredits is IVoiceCredits, Ownable {
         _schedules.push(s);
         _head = s;
         emit ScheduleChanged(_schedules.length - 1, start, firstEpoch, epochLength, creditsPerEpoch, maxBalance);
+    }
+
+    /// @dev The deposit the governor asks of a proposal; 0 when the governor is not a contract that says (no governor
+    /// yet, or one without deposits).
+    function _governorDeposit() private view returns (uint256) {
+        address g = _governor;
+        if (g.code.length == 0) return 0;
+        try IMutualGovernor(g).proposalDeposit() returns (uint256 deposit) {
+            return deposit;
+        } catch {
+            return 0;
+        }
     }
 
     function _validateSchedule(uint256 epochLength, uint256 creditsPerEpoch, uint256 maxBalance) private pure {

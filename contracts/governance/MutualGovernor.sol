@@ -6,6 +6,7 @@ import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extens
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {IMembershipCard} from "../interfaces/IMembershipCard.sol";
+import {IMutualGovernor} from "../interfaces/IMutualGovernor.sol";
 import {IVoiceCredits} from "../interfaces/IVoiceCredits.sol";
 import {GovernorCountingQuadratic} from "./extensions/GovernorCountingQuadratic.sol";
 import {GovernorQuadraticBallots} from "./extensions/GovernorQuadraticBallots.sol";
@@ -157,7 +158,7 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
         return _params.quorumBps;
     }
 
-    /// @notice The credits a proposer stakes now.
+    /// @inheritdoc IMutualGovernor
     function proposalDeposit() public view returns (uint256) {
         return _params.proposalDeposit;
     }
@@ -298,6 +299,9 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
     }
 
     function _setProposalDeposit(uint64 newDeposit) private {
+        // A deposit above what members can hold would stop every proposal, including the one that lowers it: the
+        // credits ledger refuses it with VoiceCreditsCapBelowDeposit(cap, deposit).
+        _credits.checkDeposit(newDeposit);
         emit ProposalDepositSet(_params.proposalDeposit, newDeposit);
         _params.proposalDeposit = newDeposit;
     }

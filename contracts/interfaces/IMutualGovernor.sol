@@ -89,4 +89,7 @@ interface IMutualGovernor {
     error MutualGovernorDepositNotSettleable(uint256 proposalId, uint8 state);
     /// @notice A governance parameter is out of range.
     error MutualGovernorInvalidParameter(string name, uint256 value);
+
+    /// @notice The credits a proposer stakes now (never above the credits ledger's cap: see VoiceCredits.checkDeposit).
+    function proposalDeposit() external view returns (uint256);
 }

@@ -60,6 +60,9 @@ interface IVoiceCredits {
     error VoiceCreditsInvalidSchedule(uint256 epochLength, uint256 creditsPerEpoch, uint256 maxBalance);
     /// @notice The zero address cannot be the governor.
     error VoiceCreditsInvalidGovernor(address governor);
+    /// @notice A cap of `maxBalance` (in force, or from the next epoch) is below `deposit`, the proposal deposit: nobody
+    /// could ever propose again, not even to fix it. Lower the deposit before the cap; raise the cap before the deposit.
+    error VoiceCreditsCapBelowDeposit(uint256 maxBalance, uint256 deposit);
     /// @notice Ownership is never renounced: the co-op's governance would lose this contract for good.
     error VoiceCreditsOwnershipNotRenounceable();
 
@@ -96,6 +99,12 @@ interface IVoiceCredits {
     function currentEpoch() external view returns (uint256);
     /// @notice The schedule in force now.
     function currentSchedule() external view returns (Schedule memory);
+    /// @notice The smaller of the cap in force and the cap of a schedule set to start at the next epoch: the most
+    /// credits every member can count on holding.
+    function lowestCap() external view returns (uint256);
+    /// @notice Reverts with {VoiceCreditsCapBelowDeposit} when a proposal deposit of `deposit` is above {lowestCap}
+    /// (the governor asks before it sets its deposit).
+    function checkDeposit(uint256 deposit) external view;
     /// @notice The contract allowed to spend and hold credits.
     function governor() external view returns (address);
 }

@@ -79,4 +79,62 @@ describe("MutualGovernor parameter bounds", function () {
       .withArgs("lateQuorumExtension", absurd);
     expect(await governor.lateQuorumVoteExtension()).to.equal(before);
   });
+
+  describe("the proposal deposit never exceeds what a member can hold", function () {
+    it("refuses a deposit above the credit cap at deployment and from a passed proposal with VoiceCreditsCapBelowDeposit(cap, deposit)", async function () {
+      const ctx = await networkHelpers.loadFixture(coopFixture);
+      const { governor, credits } = ctx.coop;
+      const cap = (await credits.currentSchedule()).maxBalance;
+      expect(await credits.lowestCap()).to.equal(cap);
+      await expect(deployGovernor(ctx, { ...valid, proposalDeposit: cap + 1n }))
+        .to.be.revertedWithCustomError(credits, "VoiceCreditsCapBelowDeposit")
+        .withArgs(cap, cap + 1n);
+      expect(await (await deployGovernor(ctx, { ...valid, proposalDeposit: cap })).proposalDeposit()).to.equal(cap);
+
+      const before = await governor.proposalDeposit();
+      await expect(govern(ctx, [await call(governor, "setProposalDeposit", [cap + 1n])], "Price every member out"))
+        .to.be.revertedWithCustomError(credits, "VoiceCreditsCapBelowDeposit")
+        .withArgs(cap, cap + 1n);
+      expect(await governor.proposalDeposit()).to.equal(before);
+    });
+
+    it("refuses a schedule whose cap is below the deposit with VoiceCreditsCapBelowDeposit(maxBalance, deposit), and a deposit above a lower cap scheduled for the next epoch", async function () {
+      const ctx = await networkHelpers.loadFixture(coopFixture);
+      const { governor, credits } = ctx.coop;
+      const deposit = await governor.proposalDeposit();
+      const schedule = await credits.currentSchedule();
+      const count = await credits.scheduleCount();
+      await expect(
+        govern(ctx, [await call(credits, "setSchedule", [schedule.epochLength, 1n, deposit - 1n])], "Cap below"),
+      )
+        .to.be.revertedWithCustomError(credits, "VoiceCreditsCapBelowDeposit")
+        .withArgs(deposit - 1n, deposit);
+      expect(await credits.scheduleCount()).to.equal(count);
+
+      // A cap exactly at the deposit is accepted; it starts at the next epoch, and a deposit must fit it already.
+      await govern(ctx, [await call(credits, "setSchedule", [schedule.epochLength, 1n, deposit])], "Cap at deposit");
+      expect((await credits.currentSchedule()).maxBalance).to.equal(schedule.maxBalance);
+      expect(await credits.lowestCap()).to.equal(deposit);
+      await expect(govern(ctx, [await call(governor, "setProposalDeposit", [deposit + 1n])], "Above the next cap"))
+        .to.be.revertedWithCustomError(credits, "VoiceCreditsCapBelowDeposit")
+        .withArgs(deposit, deposit + 1n);
+      expect(await governor.proposalDeposit()).to.equal(deposit);
+    });
+
+    it("lowers the deposit and then the cap in one proposal, in that order", async function () {
+      const ctx = await networkHelpers.loadFixture(coopFixture);
+      const { governor, credits } = ctx.coop;
+      const schedule = await credits.currentSchedule();
+      await govern(
+        ctx,
+        [
+          await call(governor, "setProposalDeposit", [2n]),
+          await call(credits, "setSchedule", [schedule.epochLength, 2n, 5n]),
+        ],
+        "Smaller deposits, a smaller cap",
+      );
+      expect(await governor.proposalDeposit()).to.equal(2n);
+      expect(await credits.lowestCap()).to.equal(5n);
+    });
+  });
 });

@@ -290,7 +290,8 @@ contract CoopHandler is CoopFixture {
         (uint256 len, uint256 per, uint256 cap) = _schedule(lengthSeed, perEpochSeed, capSeed);
         if (lengthSeed % 16 == 0) len = 0; // invalid
         if (capSeed % 8 == 0) cap = per - 1; // invalid: cap below the allowance
-        bool expected = len != 0 && cap >= per;
+        // A cap below the governor's deposit is refused too: nobody could ever propose again.
+        bool expected = len != 0 && cap >= per && cap >= governor.proposalDeposit();
         vm.prank(address(timelock));
         try credits.setSchedule(len, per, cap) {
             _onScheduleSet(len, per, cap);
@@ -680,6 +681,11 @@ contract CoopHandler is CoopFixture {
         _model[to] = Account({member: true, since: uint48(clock), card: f.card, balance: f.balance});
     }
 
+    /// @dev The model's cap in force, or the pending one if lower (what a deposit must not exceed).
+    function _lowestCap() internal view returns (uint256) {
+        return _pendingSet && _pendingMax < maxBalance ? _pendingMax : maxBalance;
+    }
+
     function _onScheduleSet(uint256 len, uint256 per, uint256 cap) internal {
         // In force from the next epoch boundary; a second change in the same epoch replaces the first.
         _pendingSet = true;
@@ -821,7 +827,9 @@ contract CoopHandler is CoopFixture {
         if (kind == KIND_PAY) return address(timelock).balance >= p.value;
         if (kind == KIND_ADMIT) return !_model[p.subject].member;
         if (kind == KIND_EXPEL) return _model[p.subject].member;
-        if (kind == KIND_DEPOSIT || kind == KIND_QUORUM) return viaGovernor;
+        if (kind == KIND_DEPOSIT) return viaGovernor && p.p1 <= _lowestCap();
+        if (kind == KIND_QUORUM) return viaGovernor;
+        if (kind == KIND_SCHEDULE) return p.p3 >= governor.proposalDeposit();
         if (kind == KIND_REASSIGN) return _model[p.subject].member && !_model[p.subject2].member;
         return true;
     }
@@ -1018,7 +1026,8 @@ contract CoopHandler is CoopFixture {
             p.data = abi.encodeCall(VoiceCredits.setSchedule, (p.p1, p.p2, p.p3));
         } else if (kind == KIND_DEPOSIT) {
             p.target = address(governor);
-            p.data = abi.encodeCall(MutualGovernor.setProposalDeposit, (uint64(bound(argSeed, 0, 25))));
+            p.p1 = bound(argSeed, 0, 25);
+            p.data = abi.encodeCall(MutualGovernor.setProposalDeposit, (uint64(p.p1)));
         } else if (kind == KIND_QUORUM) {
             p.target = address(governor);
             p.data = abi.encodeCall(MutualGovernor.setQuorumFraction, (uint16(bound(argSeed, 500, 6000))));

@@ -173,6 +173,9 @@ describe("patronage refusals", () => {
     expect(describeContractError({ name: "ERC721InsufficientApproval", args: [ALICE, 1n] })).toBe(
       "Membership cards are soulbound: they cannot be transferred or approved.",
     );
+    expect(describeContractError({ name: "VoiceCreditsCapBelowDeposit", args: [9n, 10n] })).toBe(
+      "A credit cap of 9 is below the proposal deposit of 10: nobody could ever propose again. Lower the deposit before the cap, raise the cap before the deposit.",
+    );
     expect(describeContractError({ name: "MembershipCardOwnershipNotRenounceable", args: [] })).toBe(
       "The co-op's contracts never renounce their owner: their powers stay with the timelock, or move to a new owner.",
     );
