@@ -460,6 +460,33 @@ describe("VoiceCredits", function () {
       expect(await credits.heldDeposits()).to.equal(0n);
     });
 
+    it("lowestCap is the lower of the cap in force and the next epoch's; checkDeposit refuses a deposit above it with VoiceCreditsCapBelowDeposit(cap, deposit)", async function () {
+      const { credits } = await networkHelpers.loadFixture(twoMembersFixture);
+      expect(await credits.lowestCap()).to.equal(MAX_BALANCE);
+      await credits.checkDeposit(MAX_BALANCE);
+      await expect(credits.checkDeposit(MAX_BALANCE + 1n))
+        .to.be.revertedWithCustomError(credits, "VoiceCreditsCapBelowDeposit")
+        .withArgs(MAX_BALANCE, MAX_BALANCE + 1n);
+      // A lower cap from the next epoch counts at once; a higher one only once it is in force.
+      await (await credits.setSchedule(WEEK, 10n, 50n)).wait();
+      expect((await credits.currentSchedule()).maxBalance).to.equal(MAX_BALANCE);
+      expect(await credits.lowestCap()).to.equal(50n);
+      await expect(credits.checkDeposit(51n))
+        .to.be.revertedWithCustomError(credits, "VoiceCreditsCapBelowDeposit")
+        .withArgs(50n, 51n);
+      await (await credits.setSchedule(WEEK, 10n, 1_000n)).wait();
+      expect(await credits.lowestCap()).to.equal(MAX_BALANCE);
+    });
+
+    it("checks a new cap against the governor's deposit only when the governor says it has one: an account or a contract without proposalDeposit sets none", async function () {
+      const { credits, card } = await networkHelpers.loadFixture(twoMembersFixture);
+      // The fixture's governor is a plain account: any valid cap is accepted.
+      await (await credits.setSchedule(WEEK, 1n, 1n)).wait();
+      // A contract without proposalDeposit (the card, which reverts on the unknown call): still none.
+      await (await credits.setGovernor(await card.getAddress())).wait();
+      await expect(credits.setSchedule(WEEK, 2n, 2n)).to.emit(credits, "ScheduleChanged");
+    });
+
     it("refuses setGovernor(zero) with VoiceCreditsInvalidGovernor and keeps the governor", async function () {
       const { credits, gov, alice } = await networkHelpers.loadFixture(twoMembersFixture);
       const before = await creditsState(credits, [alice.address, gov.address]);
