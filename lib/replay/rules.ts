@@ -27,6 +27,16 @@ export function activeScheduleIndex(schedules: readonly Schedule[], timestamp: n
   throw new RangeError(`no issuance schedule in force at ${timestamp}`);
 }
 
+/**
+ * The lower of the cap in force at `timestamp` and the cap of the latest schedule (which may start at the next epoch):
+ * the most a proposal deposit may be (`VoiceCredits.lowestCap`).
+ */
+export function lowestCap(schedules: readonly Schedule[], timestamp: number): bigint {
+  const active = schedules[activeScheduleIndex(schedules, timestamp)].maxBalance;
+  const latest = schedules[schedules.length - 1].maxBalance;
+  return latest < active ? latest : active;
+}
+
 /** The epoch number at `timestamp` under schedule `s` (which must have started). */
 export function epochAt(s: Schedule, timestamp: number): number {
   return s.firstEpoch + Math.floor((timestamp - s.start) / s.epochLength);

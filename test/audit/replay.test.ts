@@ -9,6 +9,7 @@ import {
   LogOrderGuard,
   Replay,
   accrueTo,
+  lowestCap,
   proposalState,
   quorumFor,
   type ProposalStateInput,
@@ -48,6 +49,22 @@ describe("Replay rules (lib/replay/rules.ts)", function () {
       400n,
       400n,
     ]);
+  });
+
+  it("takes the lowest cap a deposit must fit: the cap in force, or a lower one set for the next epoch", function () {
+    const first: Schedule = { start: 0, firstEpoch: 0, epochLength: WEEK, creditsPerEpoch: 100n, maxBalance: 400n };
+    const lower: Schedule = {
+      start: 6 * WEEK,
+      firstEpoch: 6,
+      epochLength: WEEK,
+      creditsPerEpoch: 50n,
+      maxBalance: 300n,
+    };
+    const higher: Schedule = { ...lower, maxBalance: 500n };
+    expect(lowestCap([first], WEEK)).to.equal(400n);
+    expect(lowestCap([first, lower], 5 * WEEK)).to.equal(300n); // set, not yet in force: counts already
+    expect(lowestCap([first, higher], 5 * WEEK)).to.equal(400n); // a higher cap counts once in force
+    expect(lowestCap([first, higher], 6 * WEEK)).to.equal(500n);
   });
 
   it("computes quorum in members as ⌈members × fraction⌉, at least one (the table of docs/governance.md)", function () {

@@ -7,7 +7,13 @@ import { Interface, ZeroAddress, getAddress, type Result } from "ethers";
 import { EntryStatus } from "../../../lib/patronage.ts";
 import { COOP_CONTRACTS, type CoopAbis, type CoopContract } from "../../../lib/replay/events.ts";
 import { type Replay } from "../../../lib/replay/model.ts";
-import { PROPOSAL_STATES, currentEpoch, proposalDeadline, type Schedule } from "../../../lib/replay/rules.ts";
+import {
+  PROPOSAL_STATES,
+  currentEpoch,
+  lowestCap,
+  proposalDeadline,
+  type Schedule,
+} from "../../../lib/replay/rules.ts";
 import { RpcError, type JsonRpc } from "./rpc.ts";
 
 /** A figure on which the replay and the chain disagree. */
@@ -204,6 +210,7 @@ export function queueHeadChecks(c: Checker, replay: Replay, timestamp: number): 
   c.expect("VoiceCredits", "scheduleCount", [], [replay.schedules.length]);
   replay.schedules.forEach((s, i) => c.expect("VoiceCredits", "scheduleAt", [i], scheduleFields(s)));
   c.expect("VoiceCredits", "currentEpoch", [], [currentEpoch(replay.schedules, timestamp)]);
+  c.expect("VoiceCredits", "lowestCap", [], [lowestCap(replay.schedules, timestamp)]);
   for (const contract of ["MembershipCard", "VoiceCredits"] as const) {
     const owner = replay.owners.get(contract);
     if (owner !== undefined) c.expect(contract, "owner", [], [owner]);
