@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import { encodeFunctionData, erc20Abi, parseAbi, parseEther, zeroAddress } from "viem";
 
 import { describeAction } from "./actions.ts";
-import { admit, expel, parameter, payment, proposalDescription, rawCall, shareSurplus } from "./builders.ts";
+import {
+  MAX_DURATION,
+  admit,
+  expel,
+  parameter,
+  payment,
+  proposalDescription,
+  rawCall,
+  shareSurplus,
+} from "./builders.ts";
 import { contributionLedgerAbi, patronageDistributorAbi } from "../generated/abis.ts";
 import type { Deployment } from "../../../lib/deployment.ts";
 
@@ -20,6 +29,8 @@ const deployment: Deployment = {
   },
 };
 const TOKEN = "0xa513E6E4b8f2a923D98304ec87F64353C4D5C853";
+/** The default co-op's cap: 400 credits now, no other scheduled. */
+const LIMITS = { lowestCap: 400n };
 const periods = [
   { period: 0n, finalized: true, contributors: 5 },
   { period: 1n, finalized: true, contributors: 0 },
@@ -45,13 +56,13 @@ describe("describeAction", () => {
     );
   });
   it("says parameter changes in their units", () => {
-    expect(describeAction(built(parameter(deployment, "setQuorumFraction", "25")), deployment)).toBe(
+    expect(describeAction(built(parameter(deployment, "setQuorumFraction", "25", LIMITS)), deployment)).toBe(
       "set the quorum to 25% of members",
     );
-    expect(describeAction(built(parameter(deployment, "setVotingPeriod", "432000")), deployment)).toBe(
+    expect(describeAction(built(parameter(deployment, "setVotingPeriod", "432000", LIMITS)), deployment)).toBe(
       "set the voting period to 5 days",
     );
-    expect(describeAction(built(parameter(deployment, "setProposalDeposit", "15")), deployment)).toBe(
+    expect(describeAction(built(parameter(deployment, "setProposalDeposit", "15", LIMITS)), deployment)).toBe(
       "set the proposal deposit to 15 credits",
     );
   });
@@ -79,9 +90,24 @@ describe("builders refuse bad input with a specific message", () => {
       ok: false,
       error: "Give the reason: it stays in the co-op's history.",
     });
-    expect(parameter(deployment, "setQuorumFraction", "150")).toEqual({
+    expect(parameter(deployment, "setQuorumFraction", "150", LIMITS)).toEqual({
       ok: false,
       error: "The quorum must be between 0.01% and 100% of members.",
+    });
+    expect(parameter(deployment, "setProposalDeposit", "401", LIMITS)).toEqual({
+      ok: false,
+      error:
+        "At most 400 credits, the most a member can hold: a larger deposit could never be paid, and the governor refuses it.",
+    });
+    expect(parameter(deployment, "setProposalDeposit", "400", LIMITS).ok).toBe(true);
+    expect(parameter(deployment, "setVotingDelay", String(MAX_DURATION + 1), LIMITS)).toEqual({
+      ok: false,
+      error: "At most 31536000 seconds (one year): the governor refuses longer.",
+    });
+    expect(parameter(deployment, "setLateQuorumVoteExtension", String(MAX_DURATION), LIMITS).ok).toBe(true);
+    expect(parameter(deployment, "setVotingPeriod", "0", LIMITS)).toEqual({
+      ok: false,
+      error: "A vote must stay open for at least 1 second.",
     });
     expect(rawCall(ALICE, "function store(uint256 value)", "1, 2", "")).toEqual({
       ok: false,

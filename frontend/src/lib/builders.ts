@@ -73,7 +73,20 @@ export function expel(deployment: Deployment, who: string, reason: string): Buil
   return { ok: true, action: { target: deployment.contracts.MembershipCard, value: 0n, calldata } };
 }
 
-export function parameter(deployment: Deployment, which: Parameter, text: string): Built {
+/** The longest voting delay, voting period or late-quorum extension the governor accepts (`MAX_DURATION`). */
+export const MAX_DURATION = 365 * 86_400;
+
+/**
+ * A rule change, refused here when the contracts would refuse it at execution: a quorum outside 0.01–100%, a
+ * duration above a year, a vote open for no time, or a deposit above `limits.lowestCap` (what every member can hold:
+ * `VoiceCredits.lowestCap`, computed from the replayed schedules).
+ */
+export function parameter(
+  deployment: Deployment,
+  which: Parameter,
+  text: string,
+  limits: { lowestCap: bigint },
+): Built {
   const t = text.trim();
   if (which === "setQuorumFraction") {
     if (!/^\d+(\.\d{1,2})?$/.test(t)) return fail("Enter a percentage such as 25 or 12.5.");
@@ -84,6 +97,13 @@ export function parameter(deployment: Deployment, which: Parameter, text: string
   }
   if (!/^\d+$/.test(t)) return fail(`Enter a whole number of ${PARAMETERS[which].unit}.`);
   const n = BigInt(t);
+  if (which === "setProposalDeposit" && n > limits.lowestCap)
+    return fail(
+      `At most ${limits.lowestCap} credits, the most a member can hold: a larger deposit could never be paid, and the governor refuses it.`,
+    );
+  if (which !== "setProposalDeposit" && n > BigInt(MAX_DURATION))
+    return fail(`At most ${MAX_DURATION} seconds (one year): the governor refuses longer.`);
+  if (which === "setVotingPeriod" && n === 0n) return fail("A vote must stay open for at least 1 second.");
   const calldata =
     which === "setProposalDeposit"
       ? encodeFunctionData({ abi: mutualGovernorAbi, functionName: which, args: [n] })

@@ -24,6 +24,7 @@ import { usePatronage } from "../hooks/patronage.ts";
 import { mutualGovernorAbi, voiceCreditsAbi } from "../generated/abis.ts";
 import type { Action } from "../lib/actions.ts";
 import type { Deployment } from "../../../lib/deployment.ts";
+import { lowestCap } from "../../../lib/replay/rules.ts";
 import type { CoopHistory } from "../hooks/coop.ts";
 
 type Kind = "payment" | "admit" | "expel" | "parameter" | "surplus" | "raw";
@@ -91,7 +92,9 @@ function Builder({ coop, deployment }: { coop: CoopHistory; deployment: Deployme
             : kind === "expel"
               ? expel(deployment, f.who ?? "", f.reason ?? "")
               : kind === "parameter"
-                ? parameter(deployment, f.parameter as Parameter, f.value ?? "")
+                ? parameter(deployment, f.parameter as Parameter, f.value ?? "", {
+                    lowestCap: lowestCap(coop.view.schedules, coop.view.at.timestamp),
+                  })
                 : rawCall(f.to ?? "", f.fragment ?? "", f.args ?? "", f.eth ?? "");
     setBuilt(result);
     if (result.ok) {
