@@ -114,7 +114,7 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     function setSchedule(uint256 epochLength, uint256 creditsPerEpoch, uint256 maxBalance) external onlyOwner {
         _validateSchedule(epochLength, creditsPerEpoch, maxBalance);
         // A cap below the deposit would price every member out of proposing, for good.
-        uint256 deposit = _governorDeposit();
+        uint256 deposit = _depositOf(_governor);
         if (maxBalance < deposit) revert VoiceCreditsCapBelowDeposit(maxBalance, deposit);
         uint48 now_ = Time.timestamp();
         if (_head.start > now_) {
@@ -131,6 +131,10 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     /// @param newGovernor The governor contract.
     function setGovernor(address newGovernor) external onlyOwner {
         if (newGovernor == address(0)) revert VoiceCreditsInvalidGovernor(newGovernor);
+        // The new governor's deposit must fit the cap too, or nobody could ever propose under it.
+        uint256 deposit = _depositOf(newGovernor);
+        uint256 cap = lowestCap();
+        if (deposit > cap) revert VoiceCreditsCapBelowDeposit(cap, deposit);
         emit GovernorChanged(_governor, newGovernor);
         _governor = newGovernor;
     }
@@ -481,10 +485,9 @@ contract VoiceCredits is IVoiceCredits, Ownable {
         emit ScheduleChanged(_schedules.length - 1, start, firstEpoch, epochLength, creditsPerEpoch, maxBalance);
     }
 
-    /// @dev The deposit the governor asks of a proposal; 0 when the governor is not a contract that says (no governor
-    /// yet, or one without deposits).
-    function _governorDeposit() private view returns (uint256) {
-        address g = _governor;
+    /// @dev The deposit governor `g` asks of a proposal; 0 when it is not a contract that says (no governor yet, an
+    /// account, or a contract without deposits).
+    function _depositOf(address g) private view returns (uint256) {
         if (g.code.length == 0) return 0;
         try IMutualGovernor(g).proposalDeposit() returns (uint256 deposit) {
             return deposit;

@@ -60,8 +60,9 @@ interface IVoiceCredits {
     error VoiceCreditsInvalidSchedule(uint256 epochLength, uint256 creditsPerEpoch, uint256 maxBalance);
     /// @notice The zero address cannot be the governor.
     error VoiceCreditsInvalidGovernor(address governor);
-    /// @notice A cap of `maxBalance` (in force, or from the next epoch) is below `deposit`, the proposal deposit: nobody
-    /// could ever propose again, not even to fix it. Lower the deposit before the cap; raise the cap before the deposit.
+    /// @notice A cap of `maxBalance` (in force, or from the next epoch) is below `deposit`, the (new) governor's proposal
+    /// deposit: nobody could ever propose again, not even to fix it. Lower the deposit before the cap; raise the cap
+    /// before the deposit.
     error VoiceCreditsCapBelowDeposit(uint256 maxBalance, uint256 deposit);
     /// @notice Ownership is never renounced: the co-op's governance would lose this contract for good.
     error VoiceCreditsOwnershipNotRenounceable();

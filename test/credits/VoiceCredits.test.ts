@@ -487,6 +487,31 @@ describe("VoiceCredits", function () {
       await expect(credits.setSchedule(WEEK, 2n, 2n)).to.emit(credits, "ScheduleChanged");
     });
 
+    it("refuses a new governor whose deposit is above the cap with VoiceCreditsCapBelowDeposit(cap, deposit) and keeps the old one", async function () {
+      const { card, credits, gov, owner } = await networkHelpers.loadFixture(twoMembersFixture);
+      const timelock = await ethers.deployContract("TimelockController", [60, [], [ZeroAddress], owner.address]);
+      const params = {
+        votingDelay: 0,
+        votingPeriod: DAY,
+        quorumBps: 2000,
+        proposalDeposit: 10n,
+        lateQuorumExtension: 0,
+      };
+      const next = await ethers.deployContract("MutualGovernor", [
+        "Next",
+        await card.getAddress(),
+        await credits.getAddress(),
+        await timelock.getAddress(),
+        params,
+      ]);
+      // The current governor is an account (no deposit), so a cap of 9 is accepted; the next governor asks 10.
+      await (await credits.setSchedule(WEEK, 1n, 9n)).wait();
+      await expect(credits.setGovernor(await next.getAddress()))
+        .to.be.revertedWithCustomError(credits, "VoiceCreditsCapBelowDeposit")
+        .withArgs(9n, 10n);
+      expect(await credits.governor()).to.equal(gov.address);
+    });
+
     it("refuses setGovernor(zero) with VoiceCreditsInvalidGovernor and keeps the governor", async function () {
       const { credits, gov, alice } = await networkHelpers.loadFixture(twoMembersFixture);
       const before = await creditsState(credits, [alice.address, gov.address]);
