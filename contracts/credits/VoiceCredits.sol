@@ -132,9 +132,7 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     function setGovernor(address newGovernor) external onlyOwner {
         if (newGovernor == address(0)) revert VoiceCreditsInvalidGovernor(newGovernor);
         // The new governor's deposit must fit the cap too, or nobody could ever propose under it.
-        uint256 deposit = _depositOf(newGovernor);
-        uint256 cap = lowestCap();
-        if (deposit > cap) revert VoiceCreditsCapBelowDeposit(cap, deposit);
+        checkDeposit(_depositOf(newGovernor));
         emit GovernorChanged(_governor, newGovernor);
         _governor = newGovernor;
     }
@@ -352,7 +350,7 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     }
 
     /// @inheritdoc IVoiceCredits
-    function checkDeposit(uint256 deposit) external view {
+    function checkDeposit(uint256 deposit) public view {
         uint256 cap = lowestCap();
         if (deposit > cap) revert VoiceCreditsCapBelowDeposit(cap, deposit);
     }
