@@ -10,6 +10,13 @@ const require = createRequire(import.meta.url);
  * labels the build with this string, not with the binary's own version.
  */
 const SOLC_VERSION = "0.8.30";
+const SOLC_PATH = require.resolve("solc/soljson.js");
+const SETTINGS = {
+  evmVersion: "prague",
+  optimizer: { enabled: true, runs: 200 },
+  metadata: { bytecodeHash: "none" as const },
+  viaIR: false,
+};
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
@@ -20,14 +27,13 @@ export default defineConfig({
     npmFilesToBuild: ["@openzeppelin/contracts/governance/TimelockController.sol"],
     profiles: {
       default: {
-        version: SOLC_VERSION,
-        path: require.resolve("solc/soljson.js"),
-        settings: {
-          evmVersion: "prague",
-          // runs = 200 keeps MutualGovernor (OpenZeppelin Governor + our modules) under the 24 KiB code limit.
-          optimizer: { enabled: true, runs: 200 },
-          metadata: { bytecodeHash: "none" },
-          viaIR: false,
+        compilers: [{ version: SOLC_VERSION, path: SOLC_PATH, settings: SETTINGS }],
+        overrides: {
+          "contracts/governance/MutualGovernor.sol": {
+            version: SOLC_VERSION,
+            path: SOLC_PATH,
+            settings: { ...SETTINGS, viaIR: true },
+          },
         },
       },
     },

@@ -126,6 +126,8 @@ export function describeContractError(error: DecodedError): string {
       return `The deposit can be settled only after the vote (the proposal is ${proposalStateName(a[1])}).`;
     case "MutualGovernorInvalidParameter":
       return `The value ${a[1]} is out of range for ${a[0]}.`;
+    case "MutualGovernorRelayRefused":
+      return "No proposal may act as the governor: relay is refused. A proposal acts through the timelock.";
     case "GovernorRestrictedProposer":
       return `This description is reserved for ${a[0]}: its "#proposer=" suffix names another account.`;
     case "GovernorInvalidProposalLength":
@@ -164,8 +166,6 @@ export function describeContractError(error: DecodedError): string {
     case "MembershipCardCreditsAlreadyBound":
     case "MembershipCardCreditsNotBound":
       return "The membership card and the voice credits are not wired as expected.";
-    case "VoiceCreditsNonTransferable":
-      return "Voice credits cannot be transferred.";
     case "VoiceCreditsNotMember":
       return `${a[0]} holds no credit account: not a member.`;
     case "VoiceCreditsUnauthorizedCard":
@@ -178,7 +178,7 @@ export function describeContractError(error: DecodedError): string {
     case "VoiceCreditsCapBelowDeposit":
       return `A credit cap of ${a[0]} is below the proposal deposit of ${a[1]}: nobody could ever propose again. Lower the deposit before the cap, raise the cap before the deposit.`;
     case "VoiceCreditsInvalidGovernor":
-      return `${a[0]} cannot be the credits' governor.`;
+      return `${a[0]} cannot be the credits' governor (the zero address, or the governor already).`;
     case "TimelockUnexpectedOperationState":
       return "The timelock operation is not ready: wait until its delay has passed, or it was executed already.";
     case "TimelockInsufficientDelay":

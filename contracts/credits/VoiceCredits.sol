@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {IMutualGovernor} from "../interfaces/IMutualGovernor.sol";
 import {IVoiceCredits} from "../interfaces/IVoiceCredits.sol";
@@ -12,6 +13,11 @@ import {CreditMath} from "../libraries/CreditMath.sol";
  * @notice Every member receives the same `creditsPerEpoch` each epoch; unspent credits roll over up to
  * `maxBalance`. Credits cannot be transferred, approved, delegated or bought: the only ways they move are
  * accrual (created), votes and burned deposits (destroyed), and deposits held and returned by the governor.
+ *
+ * Credits are not an ERC-20 token and do not present themselves as one: there is no `transfer`, `approve`,
+ * `allowance` or `totalSupply`, and no `Transfer` event (lazy accrual makes a truthful total supply impossible
+ * without a loop over members). The read views a wallet uses to show a balance are kept and tell the truth:
+ * `name`, `symbol`, `decimals` (0) and `balanceOf`, which includes accrual up to now.
  *
  * @dev Accrual is lazy. Each account stores its balance and the epoch it was last brought up to date; the
  * balance at a later epoch follows from the issuance schedules in force in between ({CreditMath.accrue}).
@@ -49,6 +55,9 @@ contract VoiceCredits is IVoiceCredits, Ownable {
 
     /// @notice Longest epoch a schedule may set.
     uint256 public constant MAX_EPOCH_LENGTH = 366 days;
+    /// @notice Shortest epoch a schedule may set. Epoch numbers are stored in 32 bits: at one epoch an hour they
+    /// last 2^32 hours (about 490,000 years), so no schedule can overflow them within 10,000 years.
+    uint256 public constant MIN_EPOCH_LENGTH = 1 hours;
 
     address private immutable _card;
     string private _name;
@@ -61,6 +70,8 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     Schedule private _head; // the last schedule set (may start at the next epoch boundary)
     Schedule[] private _schedules;
     mapping(address member => uint256 packedAccount) private _accounts;
+    // Deposits held by governors replaced while they held them (appended: the earlier layout is unchanged).
+    mapping(address formerGovernor => uint256 held) private _formerHeld;
 
     modifier onlyCard() {
         if (msg.sender != _card) revert VoiceCreditsUnauthorizedCard(msg.sender);
@@ -128,13 +139,23 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     }
 
     /// @notice Sets the contract allowed to spend and hold credits. Owner (the timelock) only.
+    /// @dev Deposits are not stranded: the deposits the old governor holds stay its own, and it may still return or
+    /// burn them ({formerGovernorHeld}) when it settles its proposals; a governor set again takes back what it held.
+    /// The old governor can no longer take votes or new deposits.
     /// @param newGovernor The governor contract.
     function setGovernor(address newGovernor) external onlyOwner {
-        if (newGovernor == address(0)) revert VoiceCreditsInvalidGovernor(newGovernor);
+        address previous = _governor;
+        if (newGovernor == address(0) || newGovernor == previous) revert VoiceCreditsInvalidGovernor(newGovernor);
         // The new governor's deposit must fit the cap too, or nobody could ever propose under it.
         checkDeposit(_depositOf(newGovernor));
-        emit GovernorChanged(_governor, newGovernor);
+        uint256 held = _held;
+        if (held != 0) _formerHeld[previous] = held;
+        uint256 restored = _formerHeld[newGovernor];
+        if (restored != 0) delete _formerHeld[newGovernor];
+        emit GovernorChanged(previous, newGovernor);
         _governor = newGovernor;
+        // Below 2^96: it was a governor's `_held` before.
+        _held = uint96(restored);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -150,7 +171,7 @@ contract VoiceCredits is IVoiceCredits, Ownable {
             member,
             Account({
                 balance: balance,
-                epoch: uint32(epoch),
+                epoch: SafeCast.toUint32(epoch),
                 since: Time.timestamp(),
                 cardId: uint64(cardId),
                 epochEnds: uint48(CreditMath.epochEnd(s, epoch))
@@ -233,7 +254,8 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     }
 
     /// @inheritdoc IVoiceCredits
-    function returnDeposit(address member, uint256 amount) external onlyGovernor returns (uint256 credited) {
+    /// @dev Also open to a former governor, for the deposits it still holds.
+    function returnDeposit(address member, uint256 amount) external returns (uint256 credited) {
         _release(amount);
         Account memory a = _load(member);
         if (a.since == 0) {
@@ -252,33 +274,10 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     }
 
     /// @inheritdoc IVoiceCredits
-    function burnDeposit(uint256 amount) external onlyGovernor {
+    /// @dev Also open to a former governor, for the deposits it still holds.
+    function burnDeposit(uint256 amount) external {
         _release(amount);
         emit DepositBurned(amount);
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // No transfers
-    // ------------------------------------------------------------------------------------------------
-
-    /// @notice Always reverts: credits cannot be transferred.
-    function transfer(address, uint256) external pure returns (bool) {
-        revert VoiceCreditsNonTransferable();
-    }
-
-    /// @notice Always reverts: credits cannot be transferred.
-    function transferFrom(address, address, uint256) external pure returns (bool) {
-        revert VoiceCreditsNonTransferable();
-    }
-
-    /// @notice Always reverts: credits cannot be approved for anyone else to spend.
-    function approve(address, uint256) external pure returns (bool) {
-        revert VoiceCreditsNonTransferable();
-    }
-
-    /// @notice Always zero: no one may spend another member's credits.
-    function allowance(address, address) external pure returns (uint256) {
-        return 0;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -301,10 +300,11 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     }
 
     /// @inheritdoc IVoiceCredits
-    /// @dev The governor's balance is the sum of the deposits it holds.
+    /// @dev The governor's balance is the sum of the deposits it holds; a former governor's, what it still holds.
     function balanceOf(address member) external view returns (uint256 balance) {
         if (member == _governor && member != address(0)) return _held;
         (balance, , ) = _accrued(_load(member));
+        if (balance == 0) balance = _formerHeld[member];
     }
 
     /// @inheritdoc IVoiceCredits
@@ -324,6 +324,11 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     /// @inheritdoc IVoiceCredits
     function heldDeposits() external view returns (uint256) {
         return _held;
+    }
+
+    /// @inheritdoc IVoiceCredits
+    function formerGovernorHeld(address formerGovernor) external view returns (uint256) {
+        return _formerHeld[formerGovernor];
     }
 
     /// @inheritdoc IVoiceCredits
@@ -405,9 +410,10 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     /// @dev Brings `a` (in memory) up to the current epoch.
     function _bringUpToDate(Account memory a) private view {
         (uint256 balance, uint256 epoch, uint256 ends) = _accrued(a);
-        // balance <= max(maxBalance, stored balance) < 2^64; epochs and times fit their fields.
+        // balance <= max(maxBalance, stored balance) < 2^64 and times fit 48 bits. Epoch numbers fit 32 bits for
+        // 490,000 years at the shortest epoch (MIN_EPOCH_LENGTH); the cast is checked all the same.
         a.balance = uint64(balance);
-        a.epoch = uint32(epoch);
+        a.epoch = SafeCast.toUint32(epoch);
         a.epochEnds = uint48(ends);
     }
 
@@ -456,12 +462,23 @@ contract VoiceCredits is IVoiceCredits, Ownable {
             (uint256(a.epochEnds) << _EPOCH_ENDS);
     }
 
+    /// @dev Releases `amount` of the deposits the caller holds: the governor's, or a former governor's.
     function _release(uint256 amount) private {
-        uint96 held = _held;
-        if (amount > held) revert VoiceCreditsInsufficientHeld(amount, held);
-        unchecked {
-            _held = held - uint96(amount);
+        if (msg.sender == _governor) {
+            uint96 held = _held;
+            if (amount > held) revert VoiceCreditsInsufficientHeld(amount, held);
+            unchecked {
+                _held = held - uint96(amount);
+            }
+            return;
         }
+        uint256 former = _formerHeld[msg.sender];
+        if (former == 0) revert VoiceCreditsUnauthorizedGovernor(msg.sender);
+        if (amount > former) revert VoiceCreditsInsufficientHeld(amount, former);
+        unchecked {
+            _formerHeld[msg.sender] = former - amount;
+        }
+        emit FormerGovernorReleased(msg.sender, amount, former - amount);
     }
 
     function _pushSchedule(
@@ -473,7 +490,7 @@ contract VoiceCredits is IVoiceCredits, Ownable {
     ) private {
         Schedule memory s = Schedule({
             start: uint48(start),
-            firstEpoch: uint32(firstEpoch),
+            firstEpoch: SafeCast.toUint32(firstEpoch),
             epochLength: uint32(epochLength),
             creditsPerEpoch: uint64(creditsPerEpoch),
             maxBalance: uint64(maxBalance)
@@ -498,7 +515,7 @@ contract VoiceCredits is IVoiceCredits, Ownable {
         // maxBalance fits 48 bits so that a balance's square root (the most votes one member can cast on a
         // proposal) fits 24 bits and any tally of members' votes fits the governor's packed counters.
         if (
-            epochLength == 0 ||
+            epochLength < MIN_EPOCH_LENGTH ||
             epochLength > MAX_EPOCH_LENGTH ||
             creditsPerEpoch == 0 ||
             maxBalance < creditsPerEpoch ||

@@ -4,6 +4,8 @@ pragma solidity ^0.8.28;
 import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {IMembershipCard} from "../interfaces/IMembershipCard.sol";
 import {IMutualGovernor} from "../interfaces/IMutualGovernor.sol";
@@ -27,6 +29,8 @@ import {GovernorQuadraticBallots} from "./extensions/GovernorQuadraticBallots.so
  * - Proposals can be enumerated on-chain: {proposalCount} and {proposalIdAt}.
  */
 contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
+    using Checkpoints for Checkpoints.Trace208;
+
     /// @notice Initial governance parameters.
     struct Parameters {
         uint48 votingDelay; // seconds from proposal to snapshot and start of the vote
@@ -45,6 +49,8 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
 
     Parameters private _params;
     uint256[] private _proposalIds;
+    // The quorum fraction over time, so that quorum(t) is the rule of time t (appended: the layout above is unchanged).
+    Checkpoints.Trace208 private _quorumHistory;
 
     /// @param name_ The governor's name (also its EIP-712 domain name).
     /// @param card The co-op's membership card.
@@ -169,10 +175,45 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
     }
 
     /// @inheritdoc Governor
-    /// @dev Members needed at `timepoint` with the current quorum fraction; a proposal uses the fraction it
-    /// was made with ({proposalTally} gives its quorum).
+    /// @dev Members needed at `timepoint`: ⌈members at `timepoint` × the quorum fraction in force at `timepoint`⌉, at
+    /// least one (as GovernorVotesQuorumFraction, with members for votes). A proposal keeps the fraction in force
+    /// when it was made, so for a proposal whose snapshot follows a later change, {proposalTally} gives its quorum.
     function quorum(uint256 timepoint) public view override returns (uint256) {
-        return _quorumFor(_card.memberCountAt(timepoint), _params.quorumBps);
+        return _quorumFor(_card.memberCountAt(timepoint), quorumFractionAt(timepoint));
+    }
+
+    /// @notice The quorum fraction, in basis points, in force at `timepoint`.
+    function quorumFractionAt(uint256 timepoint) public view returns (uint256) {
+        return _quorumHistory.upperLookupRecent(SafeCast.toUint48(timepoint));
+    }
+
+    /// @inheritdoc Governor
+    /// @dev One: a member's voting power ({getVotes}) is 1 and a non-member's 0, so what a client reads predicts who
+    /// may propose. The check itself is made on current membership, when the credits ledger takes the deposit.
+    function proposalThreshold() public pure override returns (uint256) {
+        return 1;
+    }
+
+    /// @inheritdoc Governor
+    /// @dev As OpenZeppelin's, without its threshold check by {getVotes} one second ago: membership now is checked
+    /// when the deposit is taken (a non-member is refused with {MutualGovernorNotMember}).
+    function propose(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        string memory description
+    ) public override returns (uint256) {
+        address proposer = _msgSender();
+        if (!_isValidDescriptionForProposer(proposer, description)) revert GovernorRestrictedProposer(proposer);
+        return _propose(targets, values, calldatas, description, proposer);
+    }
+
+    /// @notice Refused, always, with {MutualGovernorRelayRefused}: no proposal may act as the governor.
+    /// @dev OpenZeppelin's `relay` would let a passed proposal make this governor call any contract: the credits
+    /// ledger's governor-only functions (spend, hold, return or burn members' credits and other proposals'
+    /// deposits) and the timelock as proposer and canceller. Proposals act through the timelock instead.
+    function relay(address, uint256, bytes calldata) public payable override {
+        revert MutualGovernorRelayRefused();
     }
 
     /// @inheritdoc Governor
@@ -280,7 +321,10 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
     }
 
     function _setVotingDelay(uint48 newVotingDelay) private {
-        if (newVotingDelay > MAX_DURATION) revert MutualGovernorInvalidParameter("votingDelay", newVotingDelay);
+        // At least a second: with none, a member admitted in the block a proposal is made would count at its snapshot.
+        if (newVotingDelay == 0 || newVotingDelay > MAX_DURATION) {
+            revert MutualGovernorInvalidParameter("votingDelay", newVotingDelay);
+        }
         emit VotingDelaySet(_params.votingDelay, newVotingDelay);
         _params.votingDelay = newVotingDelay;
     }
@@ -296,6 +340,7 @@ contract MutualGovernor is GovernorQuadraticBallots, GovernorTimelockControl {
         if (newQuorumBps == 0 || newQuorumBps > _BPS) revert MutualGovernorInvalidParameter("quorumBps", newQuorumBps);
         emit QuorumFractionSet(_params.quorumBps, newQuorumBps);
         _params.quorumBps = newQuorumBps;
+        _quorumHistory.push(clock(), newQuorumBps);
     }
 
     function _setProposalDeposit(uint64 newDeposit) private {

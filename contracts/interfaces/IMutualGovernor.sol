@@ -89,6 +89,9 @@ interface IMutualGovernor {
     error MutualGovernorDepositNotSettleable(uint256 proposalId, uint8 state);
     /// @notice A governance parameter is out of range.
     error MutualGovernorInvalidParameter(string name, uint256 value);
+    /// @notice No proposal may act as the governor: `relay` is refused. A proposal acts through the timelock; the
+    /// governor's own powers (over members' credits and deposits, and its roles on the timelock) are not for proposals.
+    error MutualGovernorRelayRefused();
 
     /// @notice The credits a proposer stakes now (never above the credits ledger's cap: see VoiceCredits.checkDeposit).
     function proposalDeposit() external view returns (uint256);

@@ -41,11 +41,13 @@ interface IVoiceCredits {
         uint256 creditsPerEpoch,
         uint256 maxBalance
     );
-    /// @notice The contract allowed to spend and hold credits changed.
+    /// @notice The contract allowed to spend and hold credits changed. The deposits `previousGovernor` holds stay
+    /// its own to return or burn ({formerGovernorHeld}); `newGovernor` gets back what it held when it was replaced.
     event GovernorChanged(address indexed previousGovernor, address indexed newGovernor);
+    /// @notice A former governor released `amount` of the deposits it still held (`remaining` left). The
+    /// {DepositReturned} or {DepositBurned} that says where they went follows.
+    event FormerGovernorReleased(address indexed formerGovernor, uint256 amount, uint256 remaining);
 
-    /// @notice Credits cannot be transferred, approved or delegated.
-    error VoiceCreditsNonTransferable();
     /// @notice Only the membership card contract may open, close or move accounts.
     error VoiceCreditsUnauthorizedCard(address caller);
     /// @notice Only the governor may spend or hold credits.
@@ -56,9 +58,10 @@ interface IVoiceCredits {
     error InsufficientCredits(address member, uint256 needed, uint256 available);
     /// @notice The held deposits cannot cover `amount`.
     error VoiceCreditsInsufficientHeld(uint256 amount, uint256 held);
-    /// @notice A schedule parameter is out of range.
+    /// @notice A schedule parameter is out of range: an epoch shorter than `MIN_EPOCH_LENGTH` or longer than
+    /// `MAX_EPOCH_LENGTH`, no credits per epoch, a cap below them or above 2^48 - 1.
     error VoiceCreditsInvalidSchedule(uint256 epochLength, uint256 creditsPerEpoch, uint256 maxBalance);
-    /// @notice The zero address cannot be the governor.
+    /// @notice `governor` cannot be the governor: the zero address, or the governor already.
     error VoiceCreditsInvalidGovernor(address governor);
     /// @notice A cap of `maxBalance` (in force, or from the next epoch) is below `deposit`, the (new) governor's proposal
     /// deposit: nobody could ever propose again, not even to fix it. Lower the deposit before the cap; raise the cap
@@ -94,8 +97,11 @@ interface IVoiceCredits {
     function memberOf(address member) external view returns (uint256 cardId, uint256 since);
     /// @notice Credits `member` can spend now, accrual included.
     function balanceOf(address member) external view returns (uint256);
-    /// @notice Credits held by the governor as proposal deposits.
+    /// @notice Credits held by the current governor as proposal deposits.
     function heldDeposits() external view returns (uint256);
+    /// @notice Deposits that `formerGovernor`, replaced while it held them, still holds: it alone may return or
+    /// burn them, when it settles its proposals.
+    function formerGovernorHeld(address formerGovernor) external view returns (uint256);
     /// @notice The current epoch number.
     function currentEpoch() external view returns (uint256);
     /// @notice The schedule in force now.

@@ -257,9 +257,13 @@ export class Replay {
   lastCardId = 0n;
   /** Member count after each change: [timestamp, count], one entry per timestamp (as a Checkpoints.Trace208). */
   readonly memberCountHistory: { timestamp: number; blockNumber: number; count: bigint }[] = [];
+  /** Every quorum fraction the governor set, in order (`QuorumFractionSet`), the one set at deployment first. */
+  readonly quorumHistory: { timestamp: number; bps: bigint }[] = [];
   readonly schedules: Schedule[] = [];
-  /** Credits held by the governor as deposits. */
-  heldDeposits = 0n;
+  /** Credits held as deposits by the current governor and former ones (`heldDeposits` is the current one's). */
+  private totalHeld = 0n;
+  /** What each governor replaced while it held deposits still holds (`VoiceCredits.formerGovernorHeld`). */
+  readonly formerGovernorHeld = new Map<string, bigint>();
   /** Credits destroyed by burned deposits and by the cap on returned deposits. */
   burnedDeposits = 0n;
   readonly params: GovernorParameters = {
@@ -379,8 +383,9 @@ export class Replay {
       case "VoiceCredits.ScheduleChanged":
         return this.scheduleChanged(a);
       case "VoiceCredits.GovernorChanged":
-        this.parameter("governor", this.creditsGovernor, str(a.newGovernor));
-        this.creditsGovernor = str(a.newGovernor);
+        return this.governorChanged(str(a.previousGovernor), str(a.newGovernor));
+      case "VoiceCredits.FormerGovernorReleased":
+        this.formerGovernorHeld.set(getAddress(str(a.formerGovernor)), big(a.remaining));
         return;
       case "VoiceCredits.AccountOpened":
         return this.accountOpened(str(a.member), big(a.cardId), num(a.epoch), big(a.balance));
@@ -400,6 +405,7 @@ export class Replay {
       case "MutualGovernor.VotingPeriodSet":
         return this.governorParameter("votingPeriod", big(a.oldVotingPeriod), big(a.newVotingPeriod));
       case "MutualGovernor.QuorumFractionSet":
+        this.quorumHistory.push({ timestamp: e.timestamp, bps: big(a.newQuorumBps) });
         return this.governorParameter("quorumBps", big(a.oldQuorumBps), big(a.newQuorumBps));
       case "MutualGovernor.ProposalDepositSet":
         return this.governorParameter("proposalDeposit", big(a.oldDeposit), big(a.newDeposit));
@@ -504,6 +510,22 @@ export class Replay {
   // ------------------------------------------------------------------------------------------------
   // Reading the model
   // ------------------------------------------------------------------------------------------------
+
+  /** The quorum fraction (basis points) in force at `timestamp`: the last change at or before it (the governor's
+   * `quorumFractionAt`; 0 before the governor existed). */
+  quorumFractionAt(timestamp: number): bigint {
+    let bps = 0n;
+    for (const q of this.quorumHistory) {
+      if (q.timestamp > timestamp) break;
+      bps = q.bps;
+    }
+    return bps;
+  }
+
+  /** The governor's `quorum(timestamp)`: the members at `timestamp` at the fraction in force then. */
+  quorumAt(timestamp: number): bigint {
+    return quorumFor(this.memberCountAt(timestamp), this.quorumFractionAt(timestamp));
+  }
 
   /** The member count at `timestamp`: the last change at or before it (0 before the first admission). */
   memberCountAt(timestamp: number): bigint {
@@ -820,17 +842,40 @@ export class Replay {
         `DepositHeld from ${m.address}: ${balanceAfter} left in epoch ${epoch}; the rules give ${after} in epoch ${up.epoch}`,
       );
     }
-    this.heldDeposits += amount;
+    this.totalHeld += amount;
     m.totals.depositsHeld += amount;
     this.store(m, after, up.epoch);
     this.ledger(m, "deposit-held", -amount, after, up.epoch, stake?.proposalId);
   }
 
+  /** Credits the credits' current governor holds as deposits (`VoiceCredits.heldDeposits`). */
+  get heldDeposits(): bigint {
+    let former = 0n;
+    for (const held of this.formerGovernorHeld.values()) former += held;
+    return this.totalHeld - former;
+  }
+
+  /** What `governor` holds as deposits: all current deposits if it is the governor, else what it kept. */
+  heldBy(governor: string): bigint {
+    const g = getAddress(governor);
+    if (getAddress(this.creditsGovernor) === g) return this.heldDeposits;
+    return this.formerGovernorHeld.get(g) ?? 0n;
+  }
+
+  /** The old governor keeps the deposits it held; a governor set again takes back what it kept. */
+  private governorChanged(previous: string, next: string): void {
+    this.parameter("governor", this.creditsGovernor, next);
+    const held = this.heldDeposits;
+    if (held > 0n) this.formerGovernorHeld.set(getAddress(previous), held);
+    this.formerGovernorHeld.delete(getAddress(next));
+    this.creditsGovernor = next;
+  }
+
   private release(amount: bigint): void {
-    if (amount > this.heldDeposits) {
-      this.finding(`a deposit of ${amount} released while only ${this.heldDeposits} are held`);
-      this.heldDeposits = 0n;
-    } else this.heldDeposits -= amount;
+    if (amount > this.totalHeld) {
+      this.finding(`a deposit of ${amount} released while only ${this.totalHeld} are held`);
+      this.totalHeld = 0n;
+    } else this.totalHeld -= amount;
   }
 
   private depositReturnedEvent(member: string, epoch: number, amount: bigint, credited: bigint): void {

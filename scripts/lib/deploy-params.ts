@@ -25,6 +25,8 @@ export const MAX_FOUNDERS = 150;
 
 /** `VoiceCredits.MAX_EPOCH_LENGTH` (366 days). */
 export const MAX_EPOCH_LENGTH = 366 * 24 * 60 * 60;
+/** `VoiceCredits.MIN_EPOCH_LENGTH` (one hour: epoch numbers cannot overflow their 32 bits for 490,000 years). */
+export const MIN_EPOCH_LENGTH = 60 * 60;
 
 /** The parameter file of `network`, relative to the repository root. */
 export function parametersFile(network: string): string {
@@ -62,10 +64,10 @@ type IntegerField =
 
 /** Each integer field: its smallest and largest value (what the contracts accept) and its unit. */
 const INTEGER_FIELDS: Record<IntegerField, { min: bigint; max: bigint; unit: string }> = {
-  epochLength: { min: 1n, max: BigInt(MAX_EPOCH_LENGTH), unit: "seconds" },
+  epochLength: { min: BigInt(MIN_EPOCH_LENGTH), max: BigInt(MAX_EPOCH_LENGTH), unit: "seconds" },
   creditsPerEpoch: { min: 1n, max: UINT48_MAX, unit: "credits" },
   maxBalance: { min: 1n, max: UINT48_MAX, unit: "credits" },
-  votingDelay: { min: 0n, max: UINT48_MAX, unit: "seconds" },
+  votingDelay: { min: 1n, max: UINT48_MAX, unit: "seconds" },
   votingPeriod: { min: 1n, max: UINT32_MAX, unit: "seconds" },
   quorumBps: { min: 1n, max: 10_000n, unit: "basis points of the members" },
   proposalDeposit: { min: 0n, max: UINT64_MAX, unit: "credits" },

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IVoiceCredits} from "../../contracts/interfaces/IVoiceCredits.sol";
 import {IMutualGovernor} from "../../contracts/interfaces/IMutualGovernor.sol";
 import {CoopFixture} from "../utils/CoopFixture.sol";
@@ -13,6 +14,14 @@ import {Vm} from "../utils/Vm.sol";
  * accrual both run into, and helpers that drive proposals, votes and settlements from random seeds.
  */
 abstract contract CreditsScenarioBase is CoopFixture {
+    /// @dev A call from `caller` with `data` to a function credits do not have: it reverts with no data.
+    function _assertNoSuchFunction(address caller, bytes memory data) internal {
+        vm.prank(caller);
+        (bool ok, bytes memory ret) = address(credits).call(data);
+        assertFalse(ok, "no such function");
+        assertEq(ret.length, 0, "reverts with no data");
+    }
+
     uint256 internal constant EPOCH = 1 days;
     uint256 internal constant PER_EPOCH = 100;
     uint256 internal constant CAP = 250;
@@ -412,23 +421,16 @@ contract VoiceCreditsIsolationTest is CreditsScenarioBase {
     /// @dev A tries every way of moving B's credits; each is refused with its exact error.
     function _tryToTakeFromBob(uint256 x) private {
         uint256 amount = bound(x, 1, CAP);
-        bytes memory nonTransferable = abi.encodeWithSelector(IVoiceCredits.VoiceCreditsNonTransferable.selector);
         bytes memory notGovernor = abi.encodeWithSelector(
             IVoiceCredits.VoiceCreditsUnauthorizedGovernor.selector,
             alice
         );
         bytes memory notCard = abi.encodeWithSelector(IVoiceCredits.VoiceCreditsUnauthorizedCard.selector, alice);
 
-        vm.expectRevert(nonTransferable);
-        vm.prank(alice);
-        credits.transferFrom(bob, alice, amount);
-        vm.expectRevert(nonTransferable);
-        vm.prank(bob); // even B cannot give credits away
-        credits.transfer(alice, amount);
-        vm.expectRevert(nonTransferable);
-        vm.prank(bob);
-        credits.approve(alice, amount);
-        assertEq(credits.allowance(bob, alice), 0, "no allowance");
+        // Credits have no ERC-20 movement surface at all: each selector is refused (no such function).
+        _assertNoSuchFunction(alice, abi.encodeWithSelector(IERC20.transferFrom.selector, bob, alice, amount));
+        _assertNoSuchFunction(bob, abi.encodeWithSelector(IERC20.transfer.selector, alice, amount)); // even B
+        _assertNoSuchFunction(bob, abi.encodeWithSelector(IERC20.approve.selector, alice, amount));
 
         vm.expectRevert(notGovernor);
         vm.prank(alice);
@@ -505,6 +507,64 @@ contract VoiceCreditsScheduleTest is CoopFixture {
             _step(seeds[i]);
             _checkAgainstModel();
         }
+    }
+
+    /// Across the whole permitted range of epoch lengths (MIN_EPOCH_LENGTH, an hour, to MAX_EPOCH_LENGTH) and up to
+    /// 10,000 years on, currentEpoch and lazily accrued balances equal the closed form, before and after a spend, and
+    /// epoch numbers stay within their 32 bits.
+    function testFuzz_accrualAcrossThePermittedRange(
+        uint256 lenSeed,
+        uint256 perSeed,
+        uint256 capSeed,
+        uint256 t1Seed,
+        uint256 t2Seed,
+        uint256 spendSeed
+    ) public {
+        assertEq(credits.MIN_EPOCH_LENGTH(), 1 hours, "shortest epoch");
+        Params memory p = Params({
+            len: bound(lenSeed, credits.MIN_EPOCH_LENGTH(), credits.MAX_EPOCH_LENGTH()),
+            perEpoch: bound(perSeed, 1, 1_000_000),
+            cap: 0
+        });
+        p.cap = bound(capSeed, p.perEpoch, type(uint48).max);
+        credits.setSchedule(p.len, p.perEpoch, p.cap);
+        // Set in epoch 0 of the 1-day schedule: in force from its end, as epoch 1.
+        uint256 horizon = DEPLOY_TIME + 1 days + 10_000 * 365.25 days;
+        uint256 t1 = bound(t1Seed, DEPLOY_TIME + 1 days, horizon);
+        address m = memberAddrs[0];
+
+        vm.warp(t1);
+        uint256 e1 = _epochUnder(p, t1);
+        uint256 b1 = _closedForm(100, e1, p.perEpoch, p.cap);
+        assertEq(credits.balanceOf(m), b1, "balance at t1");
+        uint256 left = b1 - bound(spendSeed, 0, b1);
+        (IVoiceCredits.SpendStatus status, ) = credits.spendForVote(m, block.timestamp, b1 - left);
+        assertEq(uint256(status), uint256(IVoiceCredits.SpendStatus.Ok), "spend accepted");
+
+        uint256 t2 = bound(t2Seed, t1, horizon);
+        vm.warp(t2);
+        uint256 e2 = _epochUnder(p, t2);
+        assertEq(credits.balanceOf(m), _closedForm(left, e2 - e1, p.perEpoch, p.cap), "balance at t2");
+        if (left != b1) {
+            // A spend brought the account up to date: it is stored as of epoch e1.
+            (, uint256 storedEpoch, , ) = credits.accountOf(m);
+            assertEq(storedEpoch, e1, "stored epoch is the epoch of the spend");
+        }
+    }
+
+    /// @dev The epoch at `t` under `p`, set in epoch 0 and in force from the first day's end as epoch 1, checked
+    /// against currentEpoch and the 32 bits epoch numbers are stored in.
+    function _epochUnder(Params memory p, uint256 t) private view returns (uint256 epoch) {
+        epoch = 1 + (t - (DEPLOY_TIME + 1 days)) / p.len;
+        assertEq(credits.currentEpoch(), epoch, "currentEpoch");
+        assertLe(epoch, type(uint32).max, "epoch fits 32 bits");
+    }
+
+    /// @dev `balance` after `epochs` epochs of `per`, capped at `cap`; a balance at or above the cap stays.
+    function _closedForm(uint256 balance, uint256 epochs, uint256 per, uint256 cap) private pure returns (uint256) {
+        if (balance >= cap) return balance;
+        uint256 grown = balance + epochs * per;
+        return grown < cap ? grown : cap;
     }
 
     /// A schedule change takes effect at the next epoch and never rewrites credits already accrued.
@@ -635,6 +695,14 @@ contract VoiceCreditsScheduleTest is CoopFixture {
 
 /// @notice Every refusal of the credits ledger, with its exact error, and that nothing changed.
 contract VoiceCreditsRefusalsTest is CoopFixture {
+    /// @dev A call from `caller` with `data` to a function credits do not have: it reverts with no data.
+    function _assertNoSuchFunction(address caller, bytes memory data) internal {
+        vm.prank(caller);
+        (bool ok, bytes memory ret) = address(credits).call(data);
+        assertFalse(ok, "no such function");
+        assertEq(ret.length, 0, "reverts with no data");
+    }
+
     address internal alice;
     address internal bob;
 
@@ -645,21 +713,16 @@ contract VoiceCreditsRefusalsTest is CoopFixture {
         bob = m[1];
     }
 
-    /// transfer, transferFrom and approve revert with VoiceCreditsNonTransferable() and move nothing.
-    function test_transfersAndApprovals_revertNonTransferable() public {
-        bytes memory err = abi.encodeWithSelector(IVoiceCredits.VoiceCreditsNonTransferable.selector);
-        vm.expectRevert(err);
-        vm.prank(alice);
-        credits.transfer(bob, 10);
-        vm.expectRevert(err);
-        vm.prank(bob);
-        credits.transferFrom(alice, bob, 10);
-        vm.expectRevert(err);
-        vm.prank(alice);
-        credits.approve(bob, 10);
+    /// Credits are not an ERC-20: transfer, transferFrom, approve, allowance and totalSupply do not exist (each call
+    /// reverts with no data) and nothing moves; the read views wallets use are there and true.
+    function test_noErc20TransferSurface_callsRevertAndMoveNothing() public {
+        _assertNoSuchFunction(alice, abi.encodeWithSelector(IERC20.transfer.selector, bob, 10));
+        _assertNoSuchFunction(bob, abi.encodeWithSelector(IERC20.transferFrom.selector, alice, bob, 10));
+        _assertNoSuchFunction(alice, abi.encodeWithSelector(IERC20.approve.selector, bob, 10));
+        _assertNoSuchFunction(alice, abi.encodeWithSelector(IERC20.allowance.selector, alice, bob));
+        _assertNoSuchFunction(alice, abi.encodeWithSelector(IERC20.totalSupply.selector));
         assertEq(credits.balanceOf(alice), 100, "alice unchanged");
         assertEq(credits.balanceOf(bob), 100, "bob unchanged");
-        assertEq(credits.allowance(alice, bob), 0, "no allowance");
         assertEq(credits.decimals(), 0, "whole credits");
     }
 
@@ -695,11 +758,13 @@ contract VoiceCreditsRefusalsTest is CoopFixture {
 
     /// Out-of-range schedules revert with VoiceCreditsInvalidSchedule(epochLength, creditsPerEpoch, maxBalance).
     function testFuzz_invalidSchedule_reverts(uint256 which, uint256 a, uint256 b) public {
-        uint256 len = bound(a, 1, 366 days);
+        uint256 len = bound(a, 1 hours, 366 days);
         uint256 perEpoch = bound(b, 1, 1000);
         uint256 cap = perEpoch * 2;
-        which = bound(which, 0, 4);
+        which = bound(which, 0, 5);
         if (which == 0) len = 0;
+        else if (which == 5)
+            len = bound(a, 1, 1 hours - 1); // shorter than MIN_EPOCH_LENGTH
         else if (which == 1) len = bound(a, 366 days + 1, type(uint64).max);
         else if (which == 2) perEpoch = 0;
         else if (which == 3) cap = bound(b, 0, perEpoch - 1);

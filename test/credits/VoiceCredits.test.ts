@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { ZeroAddress } from "ethers";
+import { Interface, ZeroAddress } from "ethers";
 import type { ContractTransactionResponse, LogDescription } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
 import { accrue } from "../../lib/quadratic.ts";
 import { DAY, defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.ts";
@@ -210,40 +211,48 @@ describe("VoiceCredits", function () {
       expect(await credits.MAX_EPOCH_LENGTH()).to.equal(BigInt(366 * DAY));
     });
 
-    it("refuses transfer, transferFrom and approve with VoiceCreditsNonTransferable and moves nothing", async function () {
+    it("presents no ERC-20 transfer surface: transfer, transferFrom, approve, allowance and totalSupply are not functions, calls to them revert with no data and move nothing", async function () {
       const { credits, gov, alice, bob, stranger } = await networkHelpers.loadFixture(twoMembersFixture);
       await (await credits.connect(gov).holdDeposit(alice.address, 10n)).wait();
       const accounts = [alice.address, bob.address, stranger.address, gov.address];
       const before = await creditsState(credits, accounts);
       expect(before.rows[0].balanceOf).to.equal(90n);
-
-      await expect(credits.connect(alice).transfer(bob.address, 1n))
-        .to.be.revertedWithCustomError(credits, "VoiceCreditsNonTransferable")
-        .withArgs();
-      await expect(credits.connect(alice).transfer(stranger.address, 0n))
-        .to.be.revertedWithCustomError(credits, "VoiceCreditsNonTransferable")
-        .withArgs();
-      await expect(credits.connect(stranger).transferFrom(alice.address, stranger.address, 1n))
-        .to.be.revertedWithCustomError(credits, "VoiceCreditsNonTransferable")
-        .withArgs();
-      // Not even the governor can move the credits it holds.
-      await expect(credits.connect(gov).transfer(stranger.address, 10n))
-        .to.be.revertedWithCustomError(credits, "VoiceCreditsNonTransferable")
-        .withArgs();
-      await expect(credits.connect(gov).transferFrom(alice.address, gov.address, 1n))
-        .to.be.revertedWithCustomError(credits, "VoiceCreditsNonTransferable")
-        .withArgs();
-      await expect(credits.connect(alice).approve(stranger.address, 50n))
-        .to.be.revertedWithCustomError(credits, "VoiceCreditsNonTransferable")
-        .withArgs();
+      const erc20 = new Interface([
+        "function transfer(address,uint256) returns (bool)",
+        "function transferFrom(address,address,uint256) returns (bool)",
+        "function approve(address,uint256) returns (bool)",
+        "function allowance(address,address) view returns (uint256)",
+        "function totalSupply() view returns (uint256)",
+        "event Transfer(address indexed from, address indexed to, uint256 value)",
+      ]);
+      // Not in the ABI a wallet or an explorer reads, and no Transfer event either.
+      const abi = Interface.from(credits.interface.fragments);
+      for (const name of ["transfer", "transferFrom", "approve", "allowance", "totalSupply"]) {
+        expect(abi.getFunction(name), name).to.equal(null);
+      }
+      expect(abi.getEvent("Transfer")).to.equal(null);
+      const address = await credits.getAddress();
+      const calls: [HardhatEthersSigner, string][] = [
+        [alice, erc20.encodeFunctionData("transfer", [bob.address, 1n])],
+        [stranger, erc20.encodeFunctionData("transferFrom", [alice.address, stranger.address, 1n])],
+        // Not even the governor can move the credits it holds.
+        [gov, erc20.encodeFunctionData("transfer", [stranger.address, 10n])],
+        [alice, erc20.encodeFunctionData("approve", [stranger.address, 50n])],
+      ];
+      for (const [from, data] of calls) {
+        await expect(from.sendTransaction({ to: address, data })).to.be.revertedWithoutReason(ethers);
+      }
+      for (const data of [
+        erc20.encodeFunctionData("allowance", [alice.address, bob.address]),
+        erc20.encodeFunctionData("totalSupply"),
+      ]) {
+        const answered = await ethers.provider.call({ to: address, data }).then(
+          () => true,
+          () => false,
+        );
+        expect(answered, "a read of a function credits do not have fails").to.equal(false);
+      }
       expect(await creditsState(credits, accounts)).to.deep.equal(before);
-    });
-
-    it("reports a zero allowance for every pair", async function () {
-      const { credits, gov, alice, bob } = await networkHelpers.loadFixture(twoMembersFixture);
-      expect(await credits.allowance(alice.address, bob.address)).to.equal(0n);
-      expect(await credits.allowance(alice.address, gov.address)).to.equal(0n);
-      expect(await credits.allowance(alice.address, alice.address)).to.equal(0n);
     });
   });
 
@@ -441,7 +450,7 @@ describe("VoiceCredits", function () {
       expect(await card.memberCount()).to.equal(2n);
     });
 
-    it("setGovernor emits GovernorChanged and moves every spending power to the new governor", async function () {
+    it("setGovernor emits GovernorChanged and moves the spending powers to the new governor; the old one keeps the deposits it held, to return or burn them alone", async function () {
       const { credits, gov, alice, stranger } = await networkHelpers.loadFixture(twoMembersFixture);
       await (await credits.connect(gov).holdDeposit(alice.address, 25n)).wait();
       expect(await credits.balanceOf(gov.address)).to.equal(25n);
@@ -449,14 +458,59 @@ describe("VoiceCredits", function () {
         .to.emit(credits, "GovernorChanged")
         .withArgs(gov.address, stranger.address);
       expect(await credits.governor()).to.equal(stranger.address);
-      // The governor's balance is the held deposits, whoever the governor is.
-      expect(await credits.balanceOf(stranger.address)).to.equal(25n);
-      expect(await credits.balanceOf(gov.address)).to.equal(0n);
-      await expect(credits.connect(gov).burnDeposit(25n))
+      // The deposits are not stranded: they stay the old governor's, and the new one starts with none.
+      expect(await credits.heldDeposits()).to.equal(0n);
+      expect(await credits.balanceOf(stranger.address)).to.equal(0n);
+      expect(await credits.formerGovernorHeld(gov.address)).to.equal(25n);
+      expect(await credits.balanceOf(gov.address)).to.equal(25n);
+      // The new governor cannot release what it does not hold; the old one can take no vote or new deposit.
+      await expect(credits.connect(stranger).burnDeposit(1n))
+        .to.be.revertedWithCustomError(credits, "VoiceCreditsInsufficientHeld")
+        .withArgs(1n, 0n);
+      await expect(credits.connect(gov).holdDeposit(alice.address, 1n))
         .to.be.revertedWithCustomError(credits, "VoiceCreditsUnauthorizedGovernor")
         .withArgs(gov.address);
+      await expect(credits.connect(gov).spendForVote(alice.address, 0n, 1n))
+        .to.be.revertedWithCustomError(credits, "VoiceCreditsUnauthorizedGovernor")
+        .withArgs(gov.address);
+      // The old governor settles its proposals: above what it holds is refused, then it returns 10 and burns 15.
+      await expect(credits.connect(gov).burnDeposit(26n))
+        .to.be.revertedWithCustomError(credits, "VoiceCreditsInsufficientHeld")
+        .withArgs(26n, 25n);
+      const balance = await credits.balanceOf(alice.address);
+      await expect(credits.connect(gov).returnDeposit(alice.address, 10n))
+        .to.emit(credits, "FormerGovernorReleased")
+        .withArgs(gov.address, 10n, 15n)
+        .and.to.emit(credits, "DepositReturned");
+      expect(await credits.balanceOf(alice.address)).to.equal(balance + 10n);
+      await expect(credits.connect(gov).burnDeposit(15n))
+        .to.emit(credits, "FormerGovernorReleased")
+        .withArgs(gov.address, 15n, 0n)
+        .and.to.emit(credits, "DepositBurned")
+        .withArgs(15n);
+      expect(await credits.formerGovernorHeld(gov.address)).to.equal(0n);
+      // Once it holds nothing, the old governor is nobody to the credits.
+      await expect(credits.connect(gov).burnDeposit(0n))
+        .to.be.revertedWithCustomError(credits, "VoiceCreditsUnauthorizedGovernor")
+        .withArgs(gov.address);
+    });
+
+    it("gives a governor set again the deposits it held when it was replaced, and refuses setting the governor it already is with VoiceCreditsInvalidGovernor", async function () {
+      const { credits, gov, alice, bob, stranger } = await networkHelpers.loadFixture(twoMembersFixture);
+      await (await credits.connect(gov).holdDeposit(alice.address, 25n)).wait();
+      await (await credits.setGovernor(stranger.address)).wait();
+      await (await credits.connect(stranger).holdDeposit(bob.address, 5n)).wait();
+      await expect(credits.setGovernor(stranger.address))
+        .to.be.revertedWithCustomError(credits, "VoiceCreditsInvalidGovernor")
+        .withArgs(stranger.address);
+      await (await credits.setGovernor(gov.address)).wait();
       expect(await credits.heldDeposits()).to.equal(25n);
-      await expect(credits.connect(stranger).burnDeposit(25n)).to.emit(credits, "DepositBurned").withArgs(25n);
+      expect(await credits.formerGovernorHeld(gov.address)).to.equal(0n);
+      expect(await credits.formerGovernorHeld(stranger.address)).to.equal(5n);
+      await expect(credits.connect(gov).burnDeposit(25n)).to.emit(credits, "DepositBurned").withArgs(25n);
+      await expect(credits.connect(stranger).burnDeposit(5n))
+        .to.emit(credits, "FormerGovernorReleased")
+        .withArgs(stranger.address, 5n, 0n);
       expect(await credits.heldDeposits()).to.equal(0n);
     });
 
@@ -491,7 +545,7 @@ describe("VoiceCredits", function () {
       const { card, credits, gov, owner } = await networkHelpers.loadFixture(twoMembersFixture);
       const timelock = await ethers.deployContract("TimelockController", [60, [], [ZeroAddress], owner.address]);
       const params = {
-        votingDelay: 0,
+        votingDelay: 1,
         votingPeriod: DAY,
         quorumBps: 2000,
         proposalDeposit: 10n,

@@ -124,7 +124,7 @@ describe("Deploy script: parameter files (scripts/lib/deploy-params.ts)", functi
     {
       scenario: "epochLength longer than 366 days",
       change: (p) => (p.epochLength = 367 * 86400),
-      problem: /^epochLength: 31708800 is out of range; it must be between 1 and 31622400 \(seconds\)$/,
+      problem: /^epochLength: 31708800 is out of range; it must be between 3600 and 31622400 \(seconds\)$/,
     },
     {
       scenario: "creditsPerEpoch fractional",

@@ -51,23 +51,39 @@ contract GovernorParametersTest is CoopFixture {
         _deployGovernor(cfg);
     }
 
-    /// The edges are accepted as given: a one-second vote, quorums of 1 and 10,000 bps, no delay, no deposit,
-    /// no late-quorum extension.
+    /// The edges are accepted as given: a one-second vote, quorums of 1 and 10,000 bps, a one-second delay, no
+    /// deposit, no late-quorum extension.
     function test_deploy_acceptsTheEdges() public {
         CoopConfig memory cfg = _defaultConfig();
         cfg.votingPeriod = 1;
         cfg.quorumBps = 1;
-        cfg.votingDelay = 0;
+        cfg.votingDelay = 1;
         cfg.proposalDeposit = 0;
         cfg.lateQuorumExtension = 0;
         MutualGovernor g = _deployGovernor(cfg);
         assertEq(g.votingPeriod(), 1, "voting period");
         assertEq(g.quorumFraction(), 1, "quorum 1 bps");
-        assertEq(g.votingDelay(), 0, "voting delay");
+        assertEq(g.votingDelay(), 1, "voting delay");
         assertEq(g.proposalDeposit(), 0, "deposit");
         assertEq(g.lateQuorumVoteExtension(), 0, "late-quorum extension");
         cfg.quorumBps = 10_000;
         assertEq(_deployGovernor(cfg).quorumFraction(), 10_000, "quorum 10,000 bps");
+    }
+
+    /// No voting delay is refused with MutualGovernorInvalidParameter("votingDelay", 0): with none, a member admitted
+    /// in the block a proposal is made would count at its snapshot.
+    function test_deploy_refusesZeroVotingDelay() public {
+        CoopConfig memory cfg = _defaultConfig();
+        cfg.votingDelay = 0;
+        vm.expectRevert(
+            abi.encodeWithSelector(IMutualGovernor.MutualGovernorInvalidParameter.selector, "votingDelay", uint256(0))
+        );
+        this.deployGovernorExternal(cfg);
+    }
+
+    /// @dev `_deployGovernor` behind an external call, so that vm.expectRevert sees the constructor's revert.
+    function deployGovernorExternal(CoopConfig memory cfg) external returns (MutualGovernor) {
+        return _deployGovernor(cfg);
     }
 
     /// ERC-6372: the governor runs on timestamps and says so, so clients read snapshots and deadlines as times.
@@ -77,13 +93,35 @@ contract GovernorParametersTest is CoopFixture {
         assertTrue(keccak256(bytes(governor.CLOCK_MODE())) == keccak256("mode=timestamp"), "CLOCK_MODE");
     }
 
-    /// COUNTING_MODE tells Governor clients how to vote: bravo sides, quorum counts every side, votes in params.
+    /// COUNTING_MODE tells Governor clients the real rule: bravo sides, quorum counts every side in members, votes
+    /// are quadratic, and the votes go in params.
     function test_countingMode_describesQuadraticParams() public view {
         assertTrue(
             keccak256(bytes(governor.COUNTING_MODE())) ==
-                keccak256("support=bravo&quorum=against,for,abstain&params=votes"),
+                keccak256("support=bravo&quorum=against,for,abstain&quorum_unit=members&votes=quadratic&params=votes"),
             "COUNTING_MODE"
         );
+    }
+
+    /// What a client reads predicts who may propose: the threshold is 1, a member's voice 1 and an outsider's 0.
+    function test_proposalThreshold_isOneVoice_andPredictsWhoMayPropose() public {
+        assertEq(governor.proposalThreshold(), 1, "threshold: one voice");
+        vm.warp(block.timestamp + 1);
+        uint256 past = block.timestamp - 1;
+        assertEq(governor.getVotes(memberAddrs[0], past), 1, "a member has one voice");
+        address outsider = address(0xBAD);
+        assertEq(governor.getVotes(outsider, past), 0, "an outsider has none");
+        address[] memory targets = new address[](1);
+        uint256[] memory values = new uint256[](1);
+        bytes[] memory calldatas = new bytes[](1);
+        targets[0] = address(governor);
+        calldatas[0] = abi.encodeCall(governor.votingDelay, ());
+        vm.expectRevert(abi.encodeWithSelector(IMutualGovernor.MutualGovernorNotMember.selector, outsider));
+        vm.prank(outsider);
+        governor.propose(targets, values, calldatas, "from an outsider");
+        vm.prank(memberAddrs[0]);
+        uint256 id = governor.propose(targets, values, calldatas, "from a member");
+        assertEq(governor.proposalProposer(id), memberAddrs[0], "a member proposes");
     }
 
     /// getVotes is one voice per member at the timepoint, whatever the member's credits: 1 while a member, 0

@@ -1099,7 +1099,6 @@ describe("MutualGovernor", function () {
           () => g.setProposalDeposit(1n),
           () => g.setLateQuorumVoteExtension(2 * DAY),
           () => g.updateTimelock(caller.address),
-          () => g.relay(caller.address, 0n, "0x"),
         ];
         for (const attempt of attempts) {
           await expect(attempt())

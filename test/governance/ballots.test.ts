@@ -11,6 +11,7 @@ import {
   toUtf8Bytes,
   type TransactionReceipt,
 } from "ethers";
+import { createWalletClient, custom } from "viem";
 
 import {
   COMPACT_MAX_DEADLINE,
@@ -280,6 +281,7 @@ describe("Signed ballots", function () {
         .withArgs(voter.address, ctx.b.id, Support.For, 2n, "");
       expect(await credits.balanceOf(voter.address)).to.equal(before - voteCost(2n));
       expect(await governor.ballotNonce(ctx.b.id, voter.address)).to.equal(1n);
+      // A QuadraticBallot uses its own per-proposal nonce, never OpenZeppelin's account nonce.
       expect(await governor.nonces(voter.address)).to.equal(0n);
     });
 
@@ -901,61 +903,103 @@ describe("Signed ballots", function () {
     });
   });
 
-  describe("OpenZeppelin castVoteBySig with per-proposal nonces", function () {
-    it("counts a castVoteBySig signed with ballotNonce(id, voter) as one vote, and refuses its replay with GovernorInvalidSignature(voter)", async function () {
-      const ctx = await loadFixture(ballotsFixture);
-      const { governor, credits } = ctx.coop;
-      const voter = ctx.members[6];
-      const nonce = await governor.ballotNonce(ctx.b.id, voter.address);
-      const signature = await voter.signTypedData(ctx.domain, ozBallotTypes, {
-        proposalId: ctx.b.id,
-        support: Support.For,
-        voter: voter.address,
-        nonce,
-      });
-      const before = await credits.balanceOf(voter.address);
-      await expect(governor.connect(ctx.relayer).castVoteBySig(ctx.b.id, Support.For, voter.address, signature))
+  describe("OpenZeppelin castVoteBySig with OpenZeppelin's account nonces", function () {
+    /** What a standard client does: read nonces(voter), sign OpenZeppelin's Ballot, send castVoteBySig. */
+    async function standardVoteBySig(
+      ctx: BallotCtx,
+      voter: HardhatEthersSigner,
+      proposalId: bigint,
+      sign: (message: { proposalId: bigint; support: number; voter: string; nonce: bigint }) => Promise<string>,
+    ): Promise<void> {
+      const { governor } = ctx.coop;
+      const nonce = await governor.nonces(voter.address);
+      const signature = await sign({ proposalId, support: Support.For, voter: voter.address, nonce });
+      await expect(governor.connect(ctx.relayer).castVoteBySig(proposalId, Support.For, voter.address, signature))
         .to.emit(governor, "VoteCast")
-        .withArgs(voter.address, ctx.b.id, Support.For, 1n, "");
-      expect(await credits.balanceOf(voter.address)).to.equal(before - voteCost(1n));
-      expect(await governor.ballotNonce(ctx.b.id, voter.address)).to.equal(nonce + 1n);
-      expect(await governor.nonces(voter.address)).to.equal(0n);
+        .withArgs(voter.address, proposalId, Support.For, 1n, "");
+      expect(await governor.nonces(voter.address)).to.equal(nonce + 1n);
+    }
 
-      await expectUnchanged(ctx, [ctx.b.id], [voter.address], async () => {
+    async function threeOpenProposals(ctx: BallotCtx): Promise<bigint[]> {
+      const c = await propose(ctx, ctx.members[2], "Proposal C: a second oven");
+      await startVoting(ctx, c);
+      return [ctx.a.id, ctx.b.id, c.id];
+    }
+
+    it("counts a standard client's castVoteBySig on three proposals in a row, signed by ethers with nonces(voter) 0, 1, 2", async function () {
+      const ctx = await loadFixture(ballotsFixture);
+      const voter = ctx.members[6];
+      const before = await ctx.coop.credits.balanceOf(voter.address);
+      const ids = await threeOpenProposals(ctx);
+      for (const id of ids) {
+        await standardVoteBySig(ctx, voter, id, (message) => voter.signTypedData(ctx.domain, ozBallotTypes, message));
+      }
+      expect(await ctx.coop.governor.nonces(voter.address)).to.equal(3n);
+      for (const id of ids) {
+        expect([...(await ctx.coop.governor.receiptOf(id, voter.address))]).to.deep.equal([true, 1n, 1n, 1n]);
+      }
+      expect(await ctx.coop.credits.balanceOf(voter.address)).to.equal(before - 3n * voteCost(1n));
+    });
+
+    it("counts a standard client's castVoteBySig on three proposals in a row, signed by viem (eth_signTypedData_v4)", async function () {
+      const ctx = await loadFixture(ballotsFixture);
+      const voter = ctx.members[7];
+      const account = getAddress(voter.address) as `0x${string}`;
+      const wallet = createWalletClient({ account, transport: custom(connection.provider) });
+      const ids = await threeOpenProposals(ctx);
+      for (const id of ids) {
+        await standardVoteBySig(ctx, voter, id, (message) =>
+          wallet.signTypedData({
+            account,
+            domain: { ...ctx.domain, verifyingContract: getAddress(ctx.domain.verifyingContract) as `0x${string}` },
+            types: ozBallotTypes,
+            primaryType: "Ballot",
+            message: { ...message, voter: getAddress(message.voter) as `0x${string}` },
+          }),
+        );
+      }
+      expect(await ctx.coop.governor.nonces(voter.address)).to.equal(3n);
+    });
+
+    it("refuses a replayed castVoteBySig, and one signed with a nonce other than nonces(voter), with GovernorInvalidSignature(voter)", async function () {
+      const ctx = await loadFixture(ballotsFixture);
+      const { governor } = ctx.coop;
+      const voter = ctx.members[8];
+      const first = { proposalId: ctx.b.id, support: Support.For, voter: voter.address, nonce: 0n };
+      const signature = await voter.signTypedData(ctx.domain, ozBallotTypes, first);
+      await (await governor.connect(ctx.relayer).castVoteBySig(ctx.b.id, Support.For, voter.address, signature)).wait();
+      // The replay: nonce 0 is used up (the voter's nonce is now 1).
+      const skipAhead = await voter.signTypedData(ctx.domain, ozBallotTypes, {
+        ...first,
+        proposalId: ctx.a.id,
+        nonce: 5n,
+      });
+      await expectUnchanged(ctx, [ctx.a.id, ctx.b.id], [voter.address], async () => {
         await expect(governor.connect(ctx.relayer).castVoteBySig(ctx.b.id, Support.For, voter.address, signature))
           .to.be.revertedWithCustomError(governor, "GovernorInvalidSignature")
           .withArgs(voter.address);
-      });
-    });
-
-    it("keeps a castVoteBySig signature for B valid after votes on A, and refuses one carrying a nonce other than the per-proposal one", async function () {
-      const ctx = await loadFixture(ballotsFixture);
-      const { governor } = ctx.coop;
-      const voter = ctx.members[7];
-      const forB = await voter.signTypedData(ctx.domain, ozBallotTypes, {
-        proposalId: ctx.b.id,
-        support: Support.Against,
-        voter: voter.address,
-        nonce: 0n,
-      });
-      const skipAhead = await voter.signTypedData(ctx.domain, ozBallotTypes, {
-        proposalId: ctx.a.id,
-        support: Support.For,
-        voter: voter.address,
-        nonce: 5n,
-      });
-      await vote(ctx, ctx.a, voter, Support.For, 1n);
-      await vote(ctx, ctx.a, voter, Support.For, 1n);
-      await expectUnchanged(ctx, [ctx.a.id], [voter.address], async () => {
         await expect(governor.castVoteBySig(ctx.a.id, Support.For, voter.address, skipAhead))
           .to.be.revertedWithCustomError(governor, "GovernorInvalidSignature")
           .withArgs(voter.address);
       });
-      await (await governor.castVoteBySig(ctx.b.id, Support.Against, voter.address, forB)).wait();
-      expect([...(await governor.receiptOf(ctx.b.id, voter.address))]).to.deep.equal([true, 0n, 1n, voteCost(1n)]);
+      expect(await governor.nonces(voter.address)).to.equal(1n);
     });
 
-    it("counts castVoteWithReasonAndParamsBySig (ExtendedBallot) with its votes² cost, and refuses its replay", async function () {
+    it("keeps the two nonce schemes apart: a QuadraticBallot uses no account nonce, and a castVoteBySig leaves a pending ballot on another proposal valid", async function () {
+      const ctx = await loadFixture(ballotsFixture);
+      const { governor } = ctx.coop;
+      const voter = ctx.members[9];
+      const pendingForB = await signBallot(ctx, voter, { proposalId: ctx.b.id, votes: 2n });
+      await standardVoteBySig(ctx, voter, ctx.a.id, (message) =>
+        voter.signTypedData(ctx.domain, ozBallotTypes, message),
+      );
+      await (await governor.connect(ctx.relayer).castBallot(ballotTuple(pendingForB))).wait();
+      expect(await governor.nonces(voter.address)).to.equal(1n);
+      expect(await governor.ballotNonce(ctx.b.id, voter.address)).to.equal(1n);
+      expect((await governor.receiptOf(ctx.b.id, voter.address)).votes).to.equal(2n);
+    });
+
+    it("counts castVoteWithReasonAndParamsBySig (ExtendedBallot, signed with nonces(voter)) with its votes² cost, and refuses its replay", async function () {
       const ctx = await loadFixture(ballotsFixture);
       const { governor, credits } = ctx.coop;
       const voter = ctx.members[8];
@@ -964,7 +1008,7 @@ describe("Signed ballots", function () {
         proposalId: ctx.b.id,
         support: Support.For,
         voter: voter.address,
-        nonce: await governor.ballotNonce(ctx.b.id, voter.address),
+        nonce: await governor.nonces(voter.address),
         reason: "by sig",
         params,
       };
@@ -978,6 +1022,7 @@ describe("Signed ballots", function () {
         .to.emit(governor, "VoteCastWithParams")
         .withArgs(voter.address, ctx.b.id, Support.For, 3n, "by sig", params);
       expect(await credits.balanceOf(voter.address)).to.equal(before - voteCost(3n));
+      expect(await governor.nonces(voter.address)).to.equal(message.nonce + 1n);
       await expectUnchanged(ctx, [ctx.b.id], [voter.address], async () => {
         await expect(
           governor

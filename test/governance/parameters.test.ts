@@ -80,6 +80,47 @@ describe("MutualGovernor parameter bounds", function () {
     expect(await governor.lateQuorumVoteExtension()).to.equal(before);
   });
 
+  it('refuses a voting delay of 0, at deployment and from a passed proposal, with MutualGovernorInvalidParameter("votingDelay", 0): no same-second admission window', async function () {
+    const ctx = await networkHelpers.loadFixture(coopFixture);
+    const { governor } = ctx.coop;
+    await expect(deployGovernor(ctx, { ...valid, votingDelay: 0 }))
+      .to.be.revertedWithCustomError(governor, "MutualGovernorInvalidParameter")
+      .withArgs("votingDelay", 0);
+    const before = await governor.votingDelay();
+    await expect(govern(ctx, [await call(governor, "setVotingDelay", [0])], "Vote the moment a proposal is made"))
+      .to.be.revertedWithCustomError(governor, "MutualGovernorInvalidParameter")
+      .withArgs("votingDelay", 0);
+    expect(await governor.votingDelay()).to.equal(before);
+    // One second is the least, and accepted.
+    expect(await (await deployGovernor(ctx, { ...valid, votingDelay: 1 })).votingDelay()).to.equal(1n);
+  });
+
+  describe("quorum(t) is the quorum of time t", function () {
+    it("answers a historic quorum(t) with the fraction in force at t after a change, as GovernorVotesQuorumFraction does (2 of 10 members at 20%, then 10 at 100%)", async function () {
+      const ctx = await networkHelpers.loadFixture(coopFixture);
+      const { governor, card } = ctx.coop;
+      const before = BigInt(await networkHelpers.time.latest());
+      await networkHelpers.mine();
+      expect(await card.memberCountAt(before)).to.equal(10n);
+      expect(await governor.quorum(before)).to.equal(2n);
+      const p = await govern(ctx, [await call(governor, "setQuorumFraction", [10_000])], "Everyone must vote");
+      const changedAt = BigInt(await networkHelpers.time.latest());
+      await networkHelpers.mine();
+      expect(await governor.quorumFraction()).to.equal(10_000n);
+      expect(await governor.quorum(changedAt)).to.equal(10n);
+      // Before the change: the rule then in force, not today's.
+      expect(await governor.quorum(before)).to.equal(2n);
+      expect(await governor.quorumFractionAt(before)).to.equal(2000n);
+      expect(await governor.quorumFractionAt(changedAt - 1n)).to.equal(2000n);
+      expect(await governor.quorumFractionAt(changedAt)).to.equal(10_000n);
+      // The proposal that made the change kept the fraction it was made with.
+      expect((await governor.proposalTerms(p.id)).quorumBps).to.equal(2000n);
+      expect(await governor.quorum(await governor.proposalSnapshot(p.id))).to.equal(
+        (await governor.proposalTally(p.id)).quorumMembers,
+      );
+    });
+  });
+
   describe("the proposal deposit never exceeds what a member can hold", function () {
     it("refuses a deposit above the credit cap at deployment and from a passed proposal with VoiceCreditsCapBelowDeposit(cap, deposit)", async function () {
       const ctx = await networkHelpers.loadFixture(coopFixture);

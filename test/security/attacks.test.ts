@@ -11,6 +11,7 @@ import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import {
   FunctionFragment,
+  Interface,
   Wallet,
   ZeroHash,
   concat,
@@ -46,6 +47,7 @@ import {
   govern,
   governWhileOpen,
   minedAt,
+  noopAction,
   ozBallotTypes,
   ozExtendedBallotTypes,
   passingVoters,
@@ -79,6 +81,10 @@ const EMPTY_CODE_HASH = keccak256("0x");
 // ------------------------------------------------------------------------------------------------------
 
 const { coopFixture, openProposalFixture } = coopFixtures(connection);
+
+function creditsAddress(ctx: Ctx): Promise<string> {
+  return ctx.coop.credits.getAddress();
+}
 
 interface BallotCtx extends Ctx {
   /** Two proposals open for voting. */
@@ -139,7 +145,8 @@ async function signOzBallot(
   support: number,
   nonce?: bigint,
 ) {
-  const n = nonce ?? (await ctx.coop.governor.ballotNonce(proposalId, signer.address));
+  // OpenZeppelin's Ballot carries OpenZeppelin's account nonce, as a standard client reads it.
+  const n = nonce ?? (await ctx.coop.governor.nonces(signer.address));
   return signer.signTypedData(domain, ozBallotTypes, { proposalId, support, voter: signer.address, nonce: n });
 }
 
@@ -547,13 +554,13 @@ describe("Attacks on a Mutual co-op", function () {
       expect([...(await governor.receiptOf(ctx.a.id, voter.address))]).to.deep.equal([true, 0n, 1n, voteCost(1n)]);
     });
 
-    it("counts only the first of a QuadraticBallot and a castVoteBySig signed with the same per-proposal nonce: the second is refused (GovernorInvalidSignature, InvalidAccountNonce)", async function () {
+    it("counts each signature once across the two nonce schemes: a castVoteBySig signed with an account nonce another castVoteBySig used is refused (GovernorInvalidSignature), and a QuadraticBallot signed before another vote on its proposal (InvalidAccountNonce)", async function () {
       const ctx = await loadFixture(ballotFixture);
       const { governor } = ctx.coop;
       const voter = ctx.members[7];
       await startVoting(ctx, ctx.a);
       const g = governor.connect(ctx.relayer);
-      // On A, the QuadraticBallot goes first.
+      // Both OpenZeppelin ballots carry account nonce 0; on A, the QuadraticBallot goes first.
       const quadraticA = await signBallot(ctx, voter, { proposalId: ctx.a.id, votes: 2n }, ctx.domain);
       const ozA = await signOzBallot(ctx, voter, ctx.domain, ctx.a.id, Support.For);
       await (await g.castBallot(ballotTuple(quadraticA))).wait();
@@ -1120,6 +1127,108 @@ describe("Attacks on a Mutual co-op", function () {
   // snapshot", "extends the deadline to (vote time + lateQuorumVoteExtension) when quorum is first reached near the end",
   // "extends only once: votes after quorum was reached never move the deadline again"; QuadraticCounting.t.sol
   // test_quorum_countsMembersAtSnapshot, test_lateQuorum_extendsDeadline.
+  describe("acting as the governor", function () {
+    /** Proposes `actions`, passes and queues them, and returns the proposal, ready to execute. */
+    async function passAndQueue(ctx: Ctx, actions: Action[], description: string): Promise<ProposalRef> {
+      const { governor } = ctx.coop;
+      const p = await propose(ctx, ctx.members[0], description, actions);
+      await startVoting(ctx, p);
+      for (const voter of await passingVoters(ctx, p)) await vote(ctx, p, voter, Support.For, 1n);
+      await endVoting(ctx, p);
+      await (await governor.queue(p.targets, p.values, p.calldatas, p.descriptionHash)).wait();
+      await advanceTo(ctx, (await governor.proposalEta(p.id)) + 1n);
+      return p;
+    }
+
+    it("refuses relay from anyone with MutualGovernorRelayRefused, and a passed proposal that relays a burn of another proposal's deposit, a spend of a member's credits or a cancel on the timelock fails at execution, changing nothing", async function () {
+      const ctx = await loadFixture(coopFixture);
+      const { governor, credits, timelock } = ctx.coop;
+      const creditsAddress = await credits.getAddress();
+      for (const caller of [ctx.deployer, ctx.members[0], ctx.outsiders[0]]) {
+        await expect(
+          governor.connect(caller).relay(creditsAddress, 0n, credits.interface.encodeFunctionData("burnDeposit", [1n])),
+        ).to.be.revertedWithCustomError(governor, "MutualGovernorRelayRefused");
+      }
+      // A victim whose deposit is held, and a queued proposal whose timelock operation a relayed cancel would kill.
+      const victim = await propose(ctx, ctx.members[1], "Victim: its deposit stays held");
+      const [, deposit] = await governor.proposalTerms(victim.id);
+      expect(deposit).to.be.greaterThan(0n);
+      const queued = await passAndQueue(ctx, [await noopAction(ctx)], "Queued: must stay queued");
+      const operation = await timelockOperationId(ctx, queued);
+      const relayed = async (target: string, data: string) => call(governor, "relay", [target, 0n, data]);
+      const attempts: [string, Action][] = [
+        ["burn", await relayed(creditsAddress, credits.interface.encodeFunctionData("burnDeposit", [deposit]))],
+        [
+          "spend",
+          await relayed(
+            creditsAddress,
+            credits.interface.encodeFunctionData("spendForVote", [ctx.members[2].address, 0n, 1n]),
+          ),
+        ],
+        [
+          "cancel",
+          await relayed(await timelock.getAddress(), timelock.interface.encodeFunctionData("cancel", [operation])),
+        ],
+      ];
+      const watched = [ctx.members[1].address, ctx.members[2].address];
+      for (const [what, action] of attempts) {
+        const p = await passAndQueue(ctx, [action], `Relay a ${what} as the governor`);
+        await expectUnchanged(ctx, [victim.id, queued.id], watched, async () => {
+          await expect(
+            governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash),
+          ).to.be.revertedWithCustomError(governor, "MutualGovernorRelayRefused");
+        });
+        expect(await governor.state(p.id)).to.equal(ProposalState.Queued);
+        expect(await timelock.isOperationPending(operation)).to.equal(true);
+      }
+      // The victim settles as its own vote says, and the queued proposal executes.
+      await endVoting(ctx, victim);
+      await (await governor.settleDeposit(victim.id)).wait();
+      await (await governor.execute(queued.targets, queued.values, queued.calldatas, queued.descriptionHash)).wait();
+      expect(await governor.state(queued.id)).to.equal(ProposalState.Executed);
+    });
+
+    it("leaves the deposits the governor holds to it when a passed proposal replaces the credits' governor: both deposits settle through the old governor afterwards (none stranded)", async function () {
+      const ctx = await loadFixture(coopFixture);
+      const { governor, credits, card, timelock } = ctx.coop;
+      const next = await ethers.deployContract("MutualGovernor", [
+        "Next governor",
+        await card.getAddress(),
+        creditsAddress(ctx),
+        await timelock.getAddress(),
+        {
+          votingDelay: await governor.votingDelay(),
+          votingPeriod: await governor.votingPeriod(),
+          quorumBps: await governor.quorumFraction(),
+          proposalDeposit: await governor.proposalDeposit(),
+          lateQuorumExtension: await governor.lateQuorumVoteExtension(),
+        },
+      ]);
+      const pending = await propose(ctx, ctx.members[1], "Pending while the governor changes");
+      const change = await passAndQueue(
+        ctx,
+        [await call(credits, "setGovernor", [await next.getAddress()])],
+        "Replace the governor",
+      );
+      const held = await credits.heldDeposits();
+      expect(held).to.equal(
+        (await governor.proposalTerms(pending.id))[1] + (await governor.proposalTerms(change.id))[1],
+      );
+      await expect(governor.execute(change.targets, change.values, change.calldatas, change.descriptionHash))
+        .to.emit(credits, "GovernorChanged")
+        .withArgs(await governor.getAddress(), await next.getAddress());
+      expect(await credits.formerGovernorHeld(await governor.getAddress())).to.equal(held);
+      expect(await credits.heldDeposits()).to.equal(0n);
+      // The change's own deposit comes back to its proposer through the old governor.
+      const proposerBefore = await credits.balanceOf(ctx.members[0].address);
+      await expect(governor.settleDeposit(change.id)).to.emit(credits, "FormerGovernorReleased");
+      expect(await credits.balanceOf(ctx.members[0].address)).to.be.greaterThan(proposerBefore);
+      await endVoting(ctx, pending);
+      await expect(governor.settleDeposit(pending.id)).to.emit(credits, "FormerGovernorReleased");
+      expect(await credits.formerGovernorHeld(await governor.getAddress())).to.equal(0n);
+    });
+  });
+
   describe("abandoning governance", function () {
     it("refuses to renounce the owner of the card, the credits, the ledger or the distributor, even by a passed proposal: execution reverts with the contract's own error and the timelock stays the owner of each", async function () {
       const ctx = await loadFixture(coopFixture);
@@ -1213,7 +1322,7 @@ describe("Attacks on a Mutual co-op", function () {
       expect((await governor.receiptOf(p.id, hoarder.address)).votes).to.equal(20n);
     });
 
-    it("lets two colluding members match one member's 10 votes for half the credits, 5 + 5 (documented limit: QV does not stop collusion), but never pool their credits (VoiceCreditsNonTransferable)", async function () {
+    it("lets two colluding members match one member's 10 votes for half the credits, 5 + 5 (documented limit: QV does not stop collusion), but never pool their credits (credits have no transfer or approve)", async function () {
       const ctx = await loadFixture(openProposalFixture);
       const { governor, credits } = ctx.coop;
       const [, colluderA, colluderB, loner] = ctx.members;
@@ -1231,14 +1340,16 @@ describe("Attacks on a Mutual co-op", function () {
       expect([t.forVotes, t.againstVotes]).to.deep.equal([10n, 10n]);
 
       await expectUnchanged(ctx, [ctx.p.id], [colluderA.address, colluderB.address], async () => {
-        await expect(credits.connect(colluderA).transfer(colluderB.address, 1n)).to.be.revertedWithCustomError(
-          credits,
-          "VoiceCreditsNonTransferable",
-        );
-        await expect(credits.connect(colluderA).approve(colluderB.address, 1n)).to.be.revertedWithCustomError(
-          credits,
-          "VoiceCreditsNonTransferable",
-        );
+        // Credits have no transfer or approve at all: the ERC-20 calls revert, and nothing moves.
+        const erc20 = new Interface(["function transfer(address,uint256)", "function approve(address,uint256)"]);
+        for (const fn of ["transfer", "approve"]) {
+          await expect(
+            colluderA.sendTransaction({
+              to: await credits.getAddress(),
+              data: erc20.encodeFunctionData(fn, [colluderB.address, 1n]),
+            }),
+          ).to.be.revertedWithoutReason(ethers);
+        }
       });
     });
 

@@ -64,9 +64,12 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
     // ------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IGovernor
+    /// @dev `support=bravo`: 0 against, 1 for, 2 abstain. `quorum=against,for,abstain&quorum_unit=members`: every
+    /// voter counts once toward quorum, whatever their side or votes. `votes=quadratic`: n votes cost n² credits,
+    /// and a top-up emits a further `VoteCast` carrying only the votes it adds. `params=votes`: `abi.encode(votes)`.
     // solhint-disable-next-line func-name-mixedcase
     function COUNTING_MODE() public pure virtual override returns (string memory) {
-        return "support=bravo&quorum=against,for,abstain&params=votes";
+        return "support=bravo&quorum=against,for,abstain&quorum_unit=members&votes=quadratic&params=votes";
     }
 
     /// @inheritdoc IGovernor
@@ -74,7 +77,8 @@ abstract contract GovernorCountingQuadratic is Governor, IMutualGovernor {
         return _receipts[proposalId][account].hasVoted();
     }
 
-    /// @notice Votes against, votes for, and members abstaining.
+    /// @notice Votes against, votes for (both in votes: n votes cost n² credits), and members abstaining (in members:
+    /// abstaining casts no votes). Quorum counts members on every side ({proposalTally}).
     function proposalVotes(
         uint256 proposalId
     ) public view virtual returns (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) {

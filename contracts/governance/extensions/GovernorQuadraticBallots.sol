@@ -13,10 +13,11 @@ import {VoteTally, VoteReceipt} from "../../libraries/VoteTally.sol";
  * @notice Signed quadratic ballots (EIP-712), one at a time or in batches submitted by a relayer, so that
  * members need no ETH to vote. Signatures from EOAs and from ERC-1271 contract wallets are accepted.
  *
- * @dev Nonces are keyed per proposal and stored in the vote receipt: a ballot's nonce must equal the
- * number of votes the voter already cast on that proposal ({ballotNonce}). Voting on one proposal never
- * invalidates a pending ballot for another, and each ballot can count once. OpenZeppelin's `castVoteBySig`
- * and `castVoteWithReasonAndParamsBySig` use the same per-proposal nonces.
+ * @dev A {Ballot}'s nonce is keyed per proposal and stored in the vote receipt: it must equal the number of
+ * ballots the voter already cast on that proposal ({ballotNonce}). Voting on one proposal never invalidates a
+ * pending ballot for another, and each ballot can count once. OpenZeppelin's `castVoteBySig` and
+ * `castVoteWithReasonAndParamsBySig` keep OpenZeppelin's own form: one nonce per account ({nonces}), used up by
+ * each such vote, so a standard client signs with `nonces(voter)` as on any Governor.
  *
  * {castBallotsCompact} takes the ballots of externally owned accounts on one proposal in six words each, for
  * relayers that batch many; {castBallots} takes any ballots (reasons, ERC-1271 wallets).
@@ -238,7 +239,8 @@ abstract contract GovernorQuadraticBallots is GovernorCountingQuadratic {
     }
 
     /// @inheritdoc Governor
-    /// @dev Uses the per-proposal nonce ({ballotNonce}); the vote that follows advances it.
+    /// @dev OpenZeppelin's `Ballot` with OpenZeppelin's account nonce ({nonces}), used up by this vote, so that a
+    /// standard client's flow works as it does on any Governor; an ERC-1271 wallet gets bounded gas.
     function _validateVoteSig(
         uint256 proposalId,
         uint8 support,
@@ -246,13 +248,13 @@ abstract contract GovernorQuadraticBallots is GovernorCountingQuadratic {
         bytes memory signature
     ) internal virtual override returns (bool) {
         bytes32 digest = _hashTypedDataV4(
-            keccak256(abi.encode(BALLOT_TYPEHASH, proposalId, support, voter, ballotNonce(proposalId, voter)))
+            keccak256(abi.encode(BALLOT_TYPEHASH, proposalId, support, voter, _useNonce(voter)))
         );
         return _isValidSignature(voter, digest, signature);
     }
 
     /// @inheritdoc Governor
-    /// @dev Uses the per-proposal nonce ({ballotNonce}); the vote that follows advances it.
+    /// @dev OpenZeppelin's `ExtendedBallot` with OpenZeppelin's account nonce ({nonces}), used up by this vote.
     function _validateExtendedVoteSig(
         uint256 proposalId,
         uint8 support,
@@ -268,7 +270,7 @@ abstract contract GovernorQuadraticBallots is GovernorCountingQuadratic {
                     proposalId,
                     support,
                     voter,
-                    ballotNonce(proposalId, voter),
+                    _useNonce(voter),
                     keccak256(bytes(reason)),
                     keccak256(params)
                 )

@@ -78,7 +78,7 @@ export const MAX_DURATION = 365 * 86_400;
 
 /**
  * A rule change, refused here when the contracts would refuse it at execution: a quorum outside 0.01–100%, a
- * duration above a year, a vote open for no time, or a deposit above `limits.lowestCap` (what every member can hold:
+ * duration above a year, a vote open for no time, no voting delay, or a deposit above `limits.lowestCap` (what every member can hold:
  * `VoiceCredits.lowestCap`, computed from the replayed schedules).
  */
 export function parameter(
@@ -104,6 +104,10 @@ export function parameter(
   if (which !== "setProposalDeposit" && n > BigInt(MAX_DURATION))
     return fail(`At most ${MAX_DURATION} seconds (one year): the governor refuses longer.`);
   if (which === "setVotingPeriod" && n === 0n) return fail("A vote must stay open for at least 1 second.");
+  if (which === "setVotingDelay" && n === 0n)
+    return fail(
+      "The voting delay must be at least 1 second: with none, a member admitted in the block a proposal is made would count at its snapshot.",
+    );
   const calldata =
     which === "setProposalDeposit"
       ? encodeFunctionData({ abi: mutualGovernorAbi, functionName: which, args: [n] })

@@ -205,7 +205,15 @@ export function queueHeadChecks(c: Checker, replay: Replay, timestamp: number): 
 
   // Credits.
   c.expect("VoiceCredits", "heldDeposits", [], [replay.heldDeposits]);
-  c.expect("VoiceCredits", "balanceOf", [replay.addresses.MutualGovernor], [replay.heldDeposits]);
+  c.expect(
+    "VoiceCredits",
+    "balanceOf",
+    [replay.addresses.MutualGovernor],
+    [replay.heldBy(replay.addresses.MutualGovernor)],
+  );
+  for (const [former, held] of replay.formerGovernorHeld) {
+    c.expect("VoiceCredits", "formerGovernorHeld", [former], [held]);
+  }
   c.expect("VoiceCredits", "governor", [], [replay.creditsGovernor]);
   c.expect("VoiceCredits", "scheduleCount", [], [replay.schedules.length]);
   replay.schedules.forEach((s, i) => c.expect("VoiceCredits", "scheduleAt", [i], scheduleFields(s)));
@@ -221,6 +229,12 @@ export function queueHeadChecks(c: Checker, replay: Replay, timestamp: number): 
   c.expect("MutualGovernor", "votingDelay", [], [g.votingDelay]);
   c.expect("MutualGovernor", "votingPeriod", [], [g.votingPeriod]);
   c.expect("MutualGovernor", "quorumFraction", [], [g.quorumBps]);
+  for (const q of replay.quorumHistory) {
+    // The fraction from each change on, and the one in force the second before it.
+    for (const t of [q.timestamp - 1, q.timestamp]) {
+      if (t >= 0) c.expect("MutualGovernor", "quorumFractionAt", [t], [replay.quorumFractionAt(t)]);
+    }
+  }
   c.expect("MutualGovernor", "proposalDeposit", [], [g.proposalDeposit]);
   c.expect("MutualGovernor", "lateQuorumVoteExtension", [], [g.lateQuorumExtension]);
   c.expect("MutualGovernor", "timelock", [], [g.timelock]);
@@ -249,6 +263,8 @@ export function queueHeadChecks(c: Checker, replay: Replay, timestamp: number): 
       [t.forVotes, t.againstVotes, t.forVoters, t.againstVoters, t.abstainVoters, replay.quorumOf(p, timestamp)],
     );
     c.expect("MutualGovernor", "proposalVotes", [id], [t.againstVotes, t.forVotes, t.abstainVoters]);
+    // quorum(t) at the snapshot is the rule of that time, as a Governor client reads it.
+    if (p.voteStart < timestamp) c.expect("MutualGovernor", "quorum", [p.voteStart], [replay.quorumAt(p.voteStart)]);
     c.expect("MutualGovernor", "proposalTerms", [id], [p.quorumBps, p.deposit, p.settlement !== null, p.proposerCard]);
     for (const [voter, r] of p.receipts) {
       c.expect("MutualGovernor", "receiptOf", [id, voter], [true, r.support, r.votes, r.votes * r.votes]);
