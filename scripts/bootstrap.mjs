@@ -9,6 +9,15 @@
 // `npm ci` refuses a lockfile that lacks an entry for another platform's optional binary.)
 // It runs under whatever Node started it (20 or 22) and uses only built-ins.
 //
+// Install scripts: npm 12 runs a dependency's preinstall/install/postinstall only when the root
+// package.json's `allowScripts` allows it (npm 11.16+ warns, npm 10 ignores the field and runs them all).
+// The `node` package needs its preinstall (it fetches the platform's Node binary) and esbuild runs a
+// postinstall check, so package.json allows exactly those two (test/scripts/allow-scripts.test.ts
+// fails when a new dependency brings install scripts the list does not name). `npx` installs
+// `node@22` outside any project, where `allowScripts` does not apply: it gets `--allow-scripts=node`.
+// The `npm` that npx then runs is the one already on PATH (the package `node` ships no npm), now
+// started by Node 22, so the install is made by the caller's npm, whichever major it is.
+//
 //   node scripts/bootstrap.mjs                   # install if needed
 //   node scripts/bootstrap.mjs --force           # reinstall
 //   node scripts/bootstrap.mjs <script> [args]   # install if needed, then run <script> on the local Node 22
@@ -33,7 +42,9 @@ if (script !== undefined) run(script, scriptArgs);
 
 /** Why the dependencies need installing, or null when they are ready. */
 function installed() {
-  if (!existsSync(localNode)) return "Node 22 is not installed in node_modules";
+  if (!existsSync(localNode)) {
+    return "Node 22 is not installed in node_modules (the `node` package's preinstall did not run: does package.json's allowScripts allow `node`?)";
+  }
   // Ask the local Node 22 to load Hardhat's native binding: this is what fails after an
   // install made by Node 20.
   const probe = spawnSync(localNode, ["-e", "require('@nomicfoundation/edr')"], { cwd: root, encoding: "utf8" });
@@ -43,12 +54,16 @@ function installed() {
 
 function install(reason) {
   const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).devDependencies.node;
-  console.log(`[mutual] ${reason}: installing dependencies under Node ${version} (one time, about a minute)…`);
   const npx = process.platform === "win32" ? "npx.cmd" : "npx";
-  const result = spawnSync(npx, ["-y", "-p", `node@${version}`, "npm", "install", "--no-audit", "--no-fund"], {
-    cwd: root,
-    stdio: "inherit",
-  });
+  const npm = spawnSync(npx, ["--version"], { cwd: root, encoding: "utf8" });
+  const npmVersion = npm.status === 0 ? npm.stdout.trim() : "unknown";
+  console.log(
+    `[mutual] ${reason}: installing dependencies under Node ${version} with npm ${npmVersion} (one time, about a minute)…`,
+  );
+  // `--allow-scripts=node` lets npm 12's npx run the preinstall of the `node@22` it installs in its cache
+  // (npm 10 and 11 accept the flag and run install scripts anyway).
+  const args = ["-y", "--allow-scripts=node", "-p", `node@${version}`, "npm", "install", "--no-audit", "--no-fund"];
+  const result = spawnSync(npx, args, { cwd: root, stdio: "inherit" });
   if (result.status !== 0) {
     console.error("[mutual] dependency install failed; see the npm output above.");
     process.exit(result.status ?? 1);
