@@ -40,11 +40,11 @@ const missing = force ? "set-up requested" : installed();
 if (missing !== null) install(missing);
 if (script !== undefined) run(script, scriptArgs);
 
+const NO_NODE = "Node 22 is not installed in node_modules";
+
 /** Why the dependencies need installing, or null when they are ready. */
 function installed() {
-  if (!existsSync(localNode)) {
-    return "Node 22 is not installed in node_modules (the `node` package's preinstall did not run: does package.json's allowScripts allow `node`?)";
-  }
+  if (!existsSync(localNode)) return NO_NODE;
   // Ask the local Node 22 to load Hardhat's native binding: this is what fails after an
   // install made by Node 20.
   const probe = spawnSync(localNode, ["-e", "require('@nomicfoundation/edr')"], { cwd: root, encoding: "utf8" });
@@ -70,7 +70,10 @@ function install(reason) {
   }
   const still = installed();
   if (still !== null) {
-    console.error(`[mutual] set-up finished but ${still}.`);
+    // After an install, a missing Node 22 means the `node` package's preinstall did not run.
+    const hint =
+      still === NO_NODE ? " (its preinstall did not run: does package.json's allowScripts allow `node`?)" : "";
+    console.error(`[mutual] set-up finished but ${still}${hint}.`);
     process.exit(1);
   }
   console.log("[mutual] dependencies ready.");
