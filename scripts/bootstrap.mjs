@@ -14,7 +14,7 @@
 // The `node` package needs its preinstall (it fetches the platform's Node binary) and esbuild runs a
 // postinstall check, so package.json allows exactly those two (test/scripts/allow-scripts.test.ts
 // fails when a new dependency brings install scripts the list does not name). `npx` installs
-// `node@22` outside any project, where `allowScripts` does not apply: it gets `--allow-scripts=node`.
+// `node@22` outside any project, where `allowScripts` does not apply: under npm 12 it gets `--allow-scripts=node`.
 // The `npm` that npx then runs is the one already on PATH (the package `node` ships no npm), now
 // started by Node 22, so the install is made by the caller's npm, whichever major it is.
 //
@@ -60,9 +60,12 @@ function install(reason) {
   console.log(
     `[mutual] ${reason}: installing dependencies under Node ${version} with npm ${npmVersion} (one time, about a minute)…`,
   );
-  // `--allow-scripts=node` lets npm 12's npx run the preinstall of the `node@22` it installs in its cache
-  // (npm 10 and 11 accept the flag and run install scripts anyway).
-  const args = ["-y", "--allow-scripts=node", "-p", `node@${version}`, "npm", "install", "--no-audit", "--no-fund"];
+  // npm 12's npx runs the preinstall of the `node@22` it installs in its cache only with `--allow-scripts=node`.
+  // npm 10 and 11 run it anyway, and npm 11 must not get the flag: it exports it to the environment, where
+  // the preinstall's own `npm install` (project-scoped) refuses it with EALLOWSCRIPTS.
+  const npmMajor = Number.parseInt(npmVersion, 10);
+  const allow = npmMajor >= 12 ? ["--allow-scripts=node"] : [];
+  const args = ["-y", ...allow, "-p", `node@${version}`, "npm", "install", "--no-audit", "--no-fund"];
   const result = spawnSync(npx, args, { cwd: root, stdio: "inherit" });
   if (result.status !== 0) {
     console.error("[mutual] dependency install failed; see the npm output above.");
