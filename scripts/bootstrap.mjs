@@ -12,7 +12,7 @@
 // Install scripts: npm 12 runs a dependency's preinstall/install/postinstall only when the root
 // package.json's `allowScripts` allows it (npm 11.16+ warns, npm 10 ignores the field and runs them all).
 // The `node` package needs its preinstall (it fetches the platform's Node binary) and esbuild runs a
-// postinstall check, so package.json allows exactly those two (test/scripts/allow-scripts.test.ts
+// postinstall check, so package.json allows exactly those two (test/scripts/install-scripts.test.ts
 // fails when a new dependency brings install scripts the list does not name). `npx` installs
 // `node@22` outside any project, where `allowScripts` does not apply: under npm 12 it gets `--allow-scripts=node`.
 // The `npm` that npx then runs is the one already on PATH (the package `node` ships no npm), now
