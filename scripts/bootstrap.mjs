@@ -31,6 +31,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const localNode = join(root, "node_modules", ".bin", process.platform === "win32" ? "node.cmd" : "node");
+const NO_NODE = "Node 22 is not installed in node_modules";
 
 const argv = process.argv.slice(2);
 const force = argv[0] === "--force";
@@ -39,8 +40,6 @@ const [script, ...scriptArgs] = force ? argv.slice(1) : argv;
 const missing = force ? "set-up requested" : installed();
 if (missing !== null) install(missing);
 if (script !== undefined) run(script, scriptArgs);
-
-const NO_NODE = "Node 22 is not installed in node_modules";
 
 /** Why the dependencies need installing, or null when they are ready. */
 function installed() {
