@@ -111,3 +111,33 @@ describe("Plain `hardhat ignition deploy` with the repository's parameter files 
     });
   });
 });
+
+describe("Source verification configuration (hardhat.config.ts verify)", function () {
+  /** The `verify` entry of hardhat.config.ts, as a fresh Node process with `env` reads it. */
+  function verifyConfig(env: NodeJS.ProcessEnv): unknown {
+    const child = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        "const c = (await import('./hardhat.config.ts')).default; console.log(JSON.stringify(c.verify));",
+      ],
+      { cwd: ROOT, encoding: "utf8", env },
+    );
+    expect(child.status, child.stderr).to.equal(0);
+    return JSON.parse(child.stdout);
+  }
+
+  it("leaves Etherscan out without ETHERSCAN_API_KEY, so ignition verify does not fail on a key it lacks", function () {
+    const { ETHERSCAN_API_KEY: _unset, ...env } = process.env;
+    expect(verifyConfig(env)).to.deep.equal({ etherscan: { enabled: false } });
+  });
+
+  it("enables Etherscan with the key read as a configuration variable when ETHERSCAN_API_KEY is set", function () {
+    const config = verifyConfig({ ...process.env, ETHERSCAN_API_KEY: "placeholder" }) as {
+      etherscan: { apiKey: { _type: string; name: string }; enabled?: boolean };
+    };
+    expect(config.etherscan.enabled).to.equal(undefined);
+    expect(config.etherscan.apiKey).to.include({ _type: "ConfigurationVariable", name: "ETHERSCAN_API_KEY" });
+  });
+});
