@@ -47,6 +47,12 @@ export default defineConfig({
       fuzz: { runs: 256 },
     },
   },
+  // Source verification (`ignition verify`, docs/deploy.md): Sourcify and Blockscout need no account. Etherscan
+  // needs an API key, so it is enabled only when ETHERSCAN_API_KEY is set in the environment: without one its
+  // attempt could only fail, and it would make `ignition verify` exit 1 after the others verified everything.
+  verify: {
+    etherscan: process.env.ETHERSCAN_API_KEY ? { apiKey: configVariable("ETHERSCAN_API_KEY") } : { enabled: false },
+  },
   networks: {
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
     // A public test network (docs/deploy.md). Both values are read when the network is used, from the
