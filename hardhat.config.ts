@@ -14,7 +14,6 @@ const SOLC_PATH = require.resolve("solc/soljson.js");
 const SETTINGS = {
   evmVersion: "prague",
   optimizer: { enabled: true, runs: 200 },
-  metadata: { bytecodeHash: "none" as const },
   viaIR: false,
 };
 
