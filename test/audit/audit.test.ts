@@ -20,7 +20,7 @@ import type { Deployment } from "../../lib/deployment.ts";
 import { IncompleteHistoryError } from "../../lib/replay/stream.ts";
 import { proposalTitle } from "../../lib/replay/view.ts";
 import { voteCost } from "../../lib/quadratic.ts";
-import { fetchLogChunks, type LogChunk } from "../../scripts/lib/audit/fetch-logs.ts";
+import { fetchLogChunks, type LogChunk } from "../../lib/logs.ts";
 import { REPORT_FILES, chartSvg } from "../../scripts/lib/audit/report.ts";
 import {
   AuditInputError,
