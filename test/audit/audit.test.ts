@@ -4,6 +4,8 @@
  * contracts' back or when the history it is fed is truncated, reordered or missing a log.
  */
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -18,7 +20,7 @@ import { micromark } from "micromark";
 
 import type { Deployment } from "../../lib/deployment.ts";
 import { IncompleteHistoryError } from "../../lib/replay/stream.ts";
-import { proposalTitle } from "../../lib/replay/view.ts";
+import { proposalTitle, toJson } from "../../lib/replay/view.ts";
 import { voteCost } from "../../lib/quadratic.ts";
 import { fetchLogChunks, type LogChunk } from "../../lib/logs.ts";
 import { REPORT_FILES, chartSvg } from "../../scripts/lib/audit/report.ts";
@@ -27,6 +29,7 @@ import {
   loadCoopAbis,
   runAudit,
   type AuditOptions,
+  type AuditResult,
   type LogSource,
 } from "../../scripts/lib/audit/run.ts";
 import { deployCoop } from "../../scripts/lib/deploy-coop.ts";
@@ -569,6 +572,118 @@ describe("Audit: a history that is not whole is refused", function () {
       rebuilt: `${onChain - votes}`,
       chain: `${onChain}`,
     });
+  });
+});
+
+describe("Audit through a public endpoint's limits: rate limits and an eth_getLogs range limit", function () {
+  /**
+   * A real HTTP proxy in front of the test chain, as a public provider behaves: it refuses eth_getLogs over more
+   * than 10 blocks with `rangeError`, and answers the first request and the first eth_getLogs with HTTP 429 and a
+   * Retry-After of one second. It counts what it was asked.
+   */
+  async function startProvider(rangeError: { code: number; message: string }) {
+    const getLogs: { width: number; refused: boolean }[] = [];
+    let requests = 0;
+    let limited = 0;
+    let firstGetLogs = true;
+    const proxy = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", async () => {
+        requests++;
+        const call = JSON.parse(body) as {
+          id: number;
+          method: string;
+          params: [{ fromBlock: string; toBlock: string }];
+        };
+        const rateLimited = requests === 1 || (call.method === "eth_getLogs" && firstGetLogs);
+        if (call.method === "eth_getLogs") firstGetLogs = false;
+        if (rateLimited) {
+          limited++;
+          res
+            .writeHead(429, { "content-type": "application/json", "retry-after": "1" })
+            .end(JSON.stringify({ jsonrpc: "2.0", id: call.id, error: { code: 429, message: "Too Many Requests" } }));
+          return;
+        }
+        if (call.method === "eth_getLogs") {
+          const width = Number(call.params[0].toBlock) - Number(call.params[0].fromBlock) + 1;
+          getLogs.push({ width, refused: width > 10 });
+          if (width > 10) {
+            res
+              .writeHead(200, { "content-type": "application/json" })
+              .end(JSON.stringify({ jsonrpc: "2.0", id: call.id, error: rangeError }));
+            return;
+          }
+        }
+        const answer = await fetch(RPC, { method: "POST", headers: { "content-type": "application/json" }, body });
+        res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    return {
+      url,
+      getLogs,
+      counts: () => ({ requests, limited }),
+      close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
+    };
+  }
+
+  /** What the audit concluded, as JSON: the same whichever way the chain was read. */
+  const conclusion = (r: AuditResult) =>
+    toJson({
+      ok: r.ok,
+      head: r.head,
+      checks: r.checks,
+      historical: r.historical,
+      mismatches: r.mismatches,
+      findings: r.findings,
+      treasury: r.treasury,
+      view: r.view,
+    });
+
+  it("learns the 10-block limit a refusal names from one refusal, is refused no more, waits out each 429, and concludes as without the proxy", async function () {
+    const provider = await startProvider({ code: -32600, message: "exceed maximum block range: 10" });
+    try {
+      const direct = await audit();
+      const proxied = await audit({ rpcUrl: provider.url });
+      expect(conclusion(proxied)).to.equal(conclusion(direct));
+      const blocks = direct.head.blockNumber - deployment.deployBlock + 1;
+      // One refusal (the first range), then ranges of 10 to the head, none refused.
+      expect(provider.getLogs.filter((r) => r.refused)).to.have.length(1);
+      expect(provider.getLogs[0].refused).to.equal(true);
+      expect(provider.getLogs.slice(1).every((r) => !r.refused)).to.equal(true);
+      expect(provider.getLogs).to.have.length(1 + Math.ceil(blocks / 10));
+      // The chain-id probe and the first eth_getLogs were rate-limited once each, and asked again after the wait.
+      expect(provider.counts().limited).to.equal(2);
+      expect(proxied.rpcRetries).to.equal(direct.rpcRetries + 1);
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it("closes in on a limit a refusal does not name, by halving, then is refused no more, and concludes as without the proxy", async function () {
+    const provider = await startProvider({ code: -32602, message: "block range is too wide" });
+    try {
+      const direct = await audit();
+      const proxied = await audit({ rpcUrl: provider.url });
+      expect(conclusion(proxied)).to.equal(conclusion(direct));
+      const refusals = provider.getLogs.map((r, i) => (r.refused ? i : -1)).filter((i) => i >= 0);
+      const last = refusals.at(-1)!;
+      // A handful of refusals while closing in (halving from the whole history, then between 10 and 11 wide)…
+      expect(refusals.length).to.be.within(2, Math.ceil(Math.log2(provider.getLogs[0].width)) + 3);
+      // …and from then on none refused: once a range of 10 is accepted, every range is 10 (the last one up to the head).
+      const after = provider.getLogs.slice(last + 1);
+      expect(after.every((r) => !r.refused && r.width <= 10)).to.equal(true);
+      const learnt = after.slice(
+        after.findIndex((r) => r.width === 10),
+        -1,
+      );
+      expect(learnt.length).to.be.greaterThan(5);
+      expect(learnt.every((r) => r.width === 10)).to.equal(true);
+    } finally {
+      await provider.close();
+    }
   });
 });
 
