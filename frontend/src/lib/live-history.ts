@@ -1,6 +1,6 @@
 /**
  * The co-op's history kept up to date block by block: the first refresh replays every event from the deployment
- * block (the auditor's replay, `lib/replay`, fed by the audit's log reader); each later one reads only the logs of
+ * block (the auditor's replay, `lib/replay`, fed by the shared log reader, `lib/logs.ts`); each later one reads only the logs of
  * the blocks mined since and applies them to the same model, so following a long public history costs one small
  * `eth_getLogs` per new block, not the whole history again.
  *
@@ -26,8 +26,8 @@ import {
   type CoopView,
   type ReplayEvent,
 } from "../../../lib/replay/index.ts";
-import type { JsonRpc } from "../../../scripts/lib/audit/rpc.ts";
-import { fetchLogChunks } from "../../../scripts/lib/audit/fetch-logs.ts";
+import type { JsonRpc } from "../../../lib/rpc.ts";
+import { fetchLogChunks } from "../../../lib/logs.ts";
 import {
   contributionLedgerAbi,
   membershipCardAbi,

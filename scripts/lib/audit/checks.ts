@@ -14,7 +14,7 @@ import {
   proposalDeadline,
   type Schedule,
 } from "../../../lib/replay/rules.ts";
-import { RpcError, type JsonRpc } from "./rpc.ts";
+import { RpcError, type JsonRpc } from "../../../lib/rpc.ts";
 
 /** A figure on which the replay and the chain disagree. */
 export interface Mismatch {

@@ -29,11 +29,18 @@ export const REPORT_FILES = [
 
 const SIDES = ["against", "for", "abstain"];
 
-/** One CSV field, quoted when it needs to be. */
+/** What a spreadsheet reads as the start of a formula (OWASP, CSV injection): `=`, `+`, `-`, `@`, tab, carriage return. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV field, always quoted, inner quotes doubled. Text that a spreadsheet would run as a formula (a proposal's
+ * title, a vote's reason, an entry's evidence: anyone's words) gets a leading `'`, so that it reads as text; numbers
+ * are the audit's own and stay as they are, a negative change included.
+ */
 export function csvField(value: unknown): string {
-  const text =
-    typeof value === "bigint" ? value.toString() : value === null || value === undefined ? "" : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  if (typeof value === "bigint" || typeof value === "number") return `"${value}"`;
+  const text = value === null || value === undefined ? "" : String(value);
+  return `"${(FORMULA_START.test(text) ? `'${text}` : text).replace(/"/g, '""')}"`;
 }
 const csvRow = (fields: unknown[]) => `${fields.map(csvField).join(",")}\n`;
 const iso = (t: number) => new Date(t * 1000).toISOString().replace(".000Z", "Z");
@@ -168,7 +175,7 @@ export function chartSvg(view: CoopView): string {
     labels.forEach((label, i) => {
       const y = top + (i * panel) / 2;
       out.push(`<line x1="${left}" y1="${y}" x2="${width - 16}" y2="${y}" stroke="#dddddd"/>`);
-      out.push(`<text x="${left - 6}" y="${y + 4}" text-anchor="end" fill="#555555">${label}</text>`);
+      out.push(`<text x="${left - 6}" y="${y + 4}" text-anchor="end" fill="#555555">${xml(label)}</text>`);
     });
   }
   ps.forEach((p, i) => {
@@ -178,7 +185,7 @@ export function chartSvg(view: CoopView): string {
       const share = Number(p.voters) / members;
       const h = Math.min(1, share) * panel;
       out.push(
-        `<rect x="${x}" y="${top1 + panel - h}" width="32" height="${h}" fill="#4a78b5"><title>#${p.number}: ${p.voters} of ${members} members</title></rect>`,
+        `<rect x="${x}" y="${top1 + panel - h}" width="32" height="${h}" fill="#4a78b5"><title>#${xml(p.number)}: ${xml(p.voters)} of ${members} members</title></rect>`,
       );
       const q = (Number(p.quorum) / members) * panel;
       out.push(
@@ -188,21 +195,34 @@ export function chartSvg(view: CoopView): string {
     const hf = (Number(p.forVotes) / maxVotes) * panel;
     const ha = (Number(p.againstVotes) / maxVotes) * panel;
     out.push(
-      `<rect x="${x}" y="${top2 + panel - hf}" width="15" height="${hf}" fill="#3a9a4a"><title>#${p.number}: ${p.forVotes} for</title></rect>`,
+      `<rect x="${x}" y="${top2 + panel - hf}" width="15" height="${hf}" fill="#3a9a4a"><title>#${xml(p.number)}: ${xml(p.forVotes)} for</title></rect>`,
     );
     out.push(
-      `<rect x="${x + 17}" y="${top2 + panel - ha}" width="15" height="${ha}" fill="#c0453a"><title>#${p.number}: ${p.againstVotes} against</title></rect>`,
+      `<rect x="${x + 17}" y="${top2 + panel - ha}" width="15" height="${ha}" fill="#c0453a"><title>#${xml(p.number)}: ${xml(p.againstVotes)} against</title></rect>`,
     );
     for (const y of [top1 + panel + 14, top2 + panel + 14]) {
-      out.push(`<text x="${x + 16}" y="${y}" text-anchor="middle">#${p.number}</text>`);
+      out.push(`<text x="${x + 16}" y="${y}" text-anchor="middle">#${xml(p.number)}</text>`);
     }
-    out.push(`<text x="${x + 16}" y="${top2 + panel + 28}" text-anchor="middle" fill="#555555">${p.state}</text>`);
+    out.push(`<text x="${x + 16}" y="${top2 + panel + 28}" text-anchor="middle" fill="#555555">${xml(p.state)}</text>`);
   });
   out.push("</svg>");
   return `${out.join("\n")}\n`;
 }
 
-const md = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+/**
+ * Text from the chain (a title, a finding, a parameter) for a Markdown table cell: a line break would end the row,
+ * a `|` would split the cell, and HTML, links, images and emphasis would be rendered, so each is escaped as
+ * CommonMark allows (any ASCII punctuation after a backslash is literal text).
+ */
+const md = (text: string) => text.replace(/[\\`*_[\]<>|~]/g, "\\$&").replace(/\r\n|[\n\r]/g, " ");
+/** Text for a Markdown code span in a table cell: only a `|` and a line break need care there. */
+const mdCode = (text: string) => text.replace(/\|/g, "\\|").replace(/\r\n|[\n\r]/g, " ");
+/** Text for SVG, in an element or an attribute: XML's five special characters as entities. */
+const xml = (value: unknown) =>
+  String(value).replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!,
+  );
 
 export function reportMarkdown(r: AuditResult): string {
   const v = r.view;
@@ -230,7 +250,8 @@ export function reportMarkdown(r: AuditResult): string {
   );
   if (r.mismatches.length > 0) {
     lines.push("## Mismatches", "", "| Figure | Block | Rebuilt from events | Chain says |", "|---|---:|---:|---:|");
-    for (const m of r.mismatches) lines.push(`| \`${md(m.subject)}\` | ${m.block} | ${m.rebuilt} | ${m.chain} |`);
+    for (const m of r.mismatches)
+      lines.push(`| \`${mdCode(m.subject)}\` | ${m.block} | ${md(m.rebuilt)} | ${md(m.chain)} |`);
     lines.push("");
   }
   if (r.findings.length > 0) {

@@ -30,9 +30,9 @@ import {
   type HistoricalSnapshot,
   type Mismatch,
 } from "./checks.ts";
-import { fetchLogChunks, progressLine, type LogChunk } from "./fetch-logs.ts";
+import { fetchLogChunks, progressLine, type LogChunk } from "../../../lib/logs.ts";
 import { StreamingCsvSink, prepareReportDir, removeReportFiles, writeReport } from "./report.ts";
-import { JsonRpc, RpcError, RpcUnreachableError, type RpcOptions } from "./rpc.ts";
+import { JsonRpc, RpcError, RpcUnreachableError, type RpcOptions } from "../../../lib/rpc.ts";
 
 /** Input the audit cannot work with (bad RPC, a deployment of another chain, no contracts there…). */
 export class AuditInputError extends Error {
