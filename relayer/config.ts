@@ -21,6 +21,8 @@ export const USAGE = `Usage: npm run relayer -- --rpc <url> [--deployment <file>
   --batch-age <seconds>  send a partial batch once its oldest ballot waited this long (default 2)
   --rate <n>             ballots accepted per minute from everyone (default 3000)
   --voter-rate <n>       ballots accepted per minute from one voter (default 20)
+  --allow-origin <list>  origins whose pages may call the relayer from a browser, comma-separated
+                         (or RELAYER_ALLOWED_ORIGINS; default http://127.0.0.1:5173,http://localhost:5173)
   --help                 this help
 
 The relayer's key: the environment variable ${KEY_VARIABLE}, or else Hardhat's keystore
@@ -40,7 +42,31 @@ export interface RelayerCliOptions {
   batchAgeMs: number;
   rate: number;
   voterRate: number;
+  /** Undefined: the default (the local members' app). */
+  allowedOrigins: string[] | undefined;
   help: boolean;
+}
+
+/** The origins of a comma-separated list, each an exact `scheme://host[:port]` (a page's `location.origin`). */
+export function parseOrigins(text: string): string[] {
+  const origins = text
+    .split(",")
+    .map((o) => o.trim())
+    .filter((o) => o !== "");
+  if (origins.length === 0) throw new ConfigError(`--allow-origin needs at least one origin, got "${text}"`);
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || !["http:", "https:"].includes(url.protocol) || url.origin !== origin)
+      throw new ConfigError(
+        `--allow-origin takes origins such as https://coop.example or http://127.0.0.1:5173 (scheme, host and port, no path), got "${origin}"`,
+      );
+  }
+  return origins;
 }
 
 function positiveInteger(name: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -70,6 +96,7 @@ export function parseRelayerArgs(
         "batch-age": { type: "string", default: "2" },
         rate: { type: "string", default: "3000" },
         "voter-rate": { type: "string", default: "20" },
+        "allow-origin": { type: "string" },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -105,6 +132,10 @@ export function parseRelayerArgs(
     batchAgeMs: Math.round(batchAge * 1000),
     rate: positiveInteger("rate", values.rate),
     voterRate: positiveInteger("voter-rate", values["voter-rate"]),
+    allowedOrigins: (() => {
+      const text = values["allow-origin"] ?? env.RELAYER_ALLOWED_ORIGINS;
+      return text === undefined ? undefined : parseOrigins(text);
+    })(),
     help: values.help,
   };
 }

@@ -76,6 +76,7 @@ try {
     host: options.host,
     port: options.port,
     limits: { globalRate: options.rate, voterRate: options.voterRate },
+    ...(options.allowedOrigins !== undefined ? { allowedOrigins: options.allowedOrigins } : {}),
     submitter: { maxBatch: options.batchSize, maxBatchAgeMs: options.batchAgeMs },
     log,
   });

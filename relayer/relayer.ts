@@ -9,7 +9,7 @@ import type { FastifyInstance } from "fastify";
 import { governorDomain, type GovernorDomain } from "../lib/ballots.ts";
 import type { Deployment } from "../lib/deployment.ts";
 import { governorBallotInterface } from "../lib/relay.ts";
-import { createServer, defaultServerLimits, type ServerLimits } from "./server.ts";
+import { DEFAULT_ALLOWED_ORIGINS, createServer, defaultServerLimits, type ServerLimits } from "./server.ts";
 import { BallotStore } from "./store.ts";
 import { Submitter, defaultSubmitterOptions, type SubmitterOptions } from "./submitter.ts";
 import { BallotValidator } from "./validate.ts";
@@ -27,6 +27,8 @@ export interface RelayerConfig {
   /** Default 8787; 0 picks a free port. */
   port?: number;
   limits?: Partial<ServerLimits>;
+  /** Origins whose pages may call the API from a browser (CORS); default the local members' app. */
+  allowedOrigins?: readonly string[];
   submitter?: Partial<SubmitterOptions>;
   log?: (line: string) => void;
 }
@@ -84,6 +86,7 @@ export async function startRelayer(config: RelayerConfig): Promise<Relayer> {
       store,
       validator,
       limits,
+      allowedOrigins: config.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS,
       log,
       onQueued: () => submitter.notify(),
       describe: () => ({

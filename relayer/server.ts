@@ -9,7 +9,11 @@
  * (malformed JSON, a missing or malformed field), 413 a body over the size limit, 415 not JSON, 422 a ballot that
  * cannot count (another chain or contract, a bad signature, or what simulating it on the chain says), 409 another
  * ballot of the voter for the same proposal and nonce already waiting, 429 over a rate limit.
+ *
+ * Pages of the origins in `allowedOrigins` may call it from the browser (CORS, with its preflight); a page of any
+ * other origin gets no CORS header, so the browser keeps the answer from it.
  */
+import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
 
@@ -42,8 +46,13 @@ export interface ServerConfig {
   /** What /health reports besides the queue. */
   describe: () => Record<string, unknown>;
   limits: ServerLimits;
+  /** Origins whose pages may call the API from a browser (exact `scheme://host:port`). */
+  allowedOrigins: readonly string[];
   log: (line: string) => void;
 }
+
+/** The origins a relayer allows by default: the members' app that `npm start` serves. */
+export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = ["http://127.0.0.1:5173", "http://localhost:5173"];
 
 /** The public view of a stored ballot. */
 export function ballotView(r: BallotRecord) {
@@ -83,6 +92,16 @@ export async function createServer(config: ServerConfig): Promise<FastifyInstanc
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
 
+  // Fastify reads text/plain bodies as strings by default; the API takes JSON only, so they are refused with 415.
+  app.removeContentTypeParser("text/plain");
+  const allowed = new Set(config.allowedOrigins);
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+    methods: ["GET", "POST"],
+    allowedHeaders: ["content-type"],
+    exposedHeaders: ["retry-after"],
+    maxAge: 600,
+  });
   await app.register(rateLimit, { global: false });
   const globalLimit = app.createRateLimit({
     max: limits.globalRate,

@@ -16,7 +16,7 @@ import { Transaction, type Provider, type Wallet } from "ethers";
 import { VoteRefusal, describeRefusal } from "../lib/refusals.ts";
 import { ballotCallOutcomes, governorBallotInterface, planBallotCalls } from "../lib/relay.ts";
 import type { BallotRecord, BallotStore, BatchRecord } from "./store.ts";
-import { simulateBallot } from "./validate.ts";
+import { defaultReadRetries, revertData, simulateBallot, withReadRetries } from "./validate.ts";
 
 export interface SubmitterOptions {
   /** Most ballots in one transaction. */
@@ -31,6 +31,9 @@ export interface SubmitterOptions {
   gasMarginPercent: number;
   /** Transactions a ballot may ride in that reverted as a whole before it is rejected. */
   maxAttempts: number;
+  /** Longest pause after failures in a row (the chain unreachable, a broadcast refused): once the chain is back,
+   * the submitter resumes within this long. */
+  maxBackoffMs: number;
 }
 
 /** A signed batch transaction, ready to be recorded and broadcast. */
@@ -49,13 +52,25 @@ export const defaultSubmitterOptions: SubmitterOptions = {
   rebroadcastMs: 30_000,
   gasMarginPercent: 20,
   maxAttempts: 3,
+  maxBackoffMs: 2_000,
 };
+
+/** The pause after `failures` failures in a row: `pollMs` doubled per failure, at most `maxBackoffMs`. */
+export function backoffMs(failures: number, options: Pick<SubmitterOptions, "pollMs" | "maxBackoffMs">): number {
+  return Math.min(options.maxBackoffMs, options.pollMs * 2 ** Math.min(failures, 10));
+}
+
+/** Whether `error` is the node's answer (a revert, a refused transaction), not a failure to reach it. */
+function isNodeAnswer(error: unknown): boolean {
+  if (revertData(error) !== undefined) return true;
+  const e = error as { code?: string; error?: { code?: unknown } };
+  // A JSON-RPC error object: the node answered, whatever ethers made of it.
+  if (typeof e.error?.code === "number") return true;
+  return e.code !== undefined && !["SERVER_ERROR", "TIMEOUT", "NETWORK_ERROR", "UNKNOWN_ERROR"].includes(e.code);
+}
 
 /** Looks in a row at a spent account nonce without a receipt before a batch is taken as replaced. */
 const SPENT_NONCE_CONFIRMATIONS = 3;
-
-/** Longest pause after a failure (the chain unreachable, a broadcast refused). */
-const MAX_BACKOFF_MS = 30_000;
 
 export interface SubmitterConfig {
   store: BallotStore;
@@ -122,7 +137,7 @@ export class Submitter {
         this.#failures += 1;
         this.lastError = (error as Error).message;
         this.#c.log(`submitter: ${this.lastError} (retrying)`);
-        pause = Math.min(MAX_BACKOFF_MS, this.#c.options.pollMs * 2 ** Math.min(this.#failures, 10));
+        pause = backoffMs(this.#failures, this.#c.options);
       }
       if (pause > 0 && !this.#stopping) await this.#sleep(pause);
     }
@@ -179,7 +194,7 @@ export class Submitter {
    */
   async prepareBatch(queued: BallotRecord[]): Promise<PreparedBatch | undefined> {
     const { store, provider, wallet, governor, chainId, options } = this.#c;
-    const latest = await provider.getBlock("latest");
+    const latest = await this.#read(() => provider.getBlock("latest"));
     if (latest === null) throw new Error("the chain returned no latest block");
     const ballots: BallotRecord[] = [];
     for (const b of queued) {
@@ -192,15 +207,18 @@ export class Submitter {
     const [call] = planBallotCalls(ballots, options.maxBatch);
     let gas: bigint;
     try {
-      gas = await provider.estimateGas({ from: wallet.address, to: governor, data: call.data });
+      gas = await this.#read(() => provider.estimateGas({ from: wallet.address, to: governor, data: call.data }), true);
     } catch (error) {
       // The batch as a whole would revert: settle the ballots that cannot count, and let the next step try again.
       const refused = await this.#refuseUncountable(call.ballots);
       if (refused === 0) throw new Error(`gas estimation of a batch failed: ${(error as Error).message}`);
       return undefined;
     }
-    const fees = await provider.getFeeData();
-    const accountNonce = Math.max(await provider.getTransactionCount(wallet.address, "pending"), this.#nextNonce ?? 0);
+    const fees = await this.#read(() => provider.getFeeData());
+    const accountNonce = Math.max(
+      await this.#read(() => provider.getTransactionCount(wallet.address, "pending")),
+      this.#nextNonce ?? 0,
+    );
     const tx = Transaction.from({
       type: fees.maxFeePerGas !== null ? 2 : 0,
       chainId,
@@ -216,15 +234,26 @@ export class Submitter {
     return { txHash: Transaction.from(rawTx).hash!, rawTx, accountNonce, ballotIds: call.ballots.map((b) => b.id) };
   }
 
+  /**
+   * `read()`, tried again on a failure of the RPC (HTTP 500, 429, a dropped connection) a few times within about
+   * 1.5 s, as the validator does; with `answersCount`, an answer of the node (a revert, a refused transaction) is
+   * final and not tried again.
+   */
+  #read<T>(read: () => Promise<T>, answersCount = false): Promise<T> {
+    return withReadRetries(read, defaultReadRetries, (error) => answersCount && isNodeAnswer(error));
+  }
+
   async #broadcast(txHash: string, rawTx: string): Promise<void> {
     this.#lastBroadcast.set(txHash, Date.now());
     try {
-      await this.#c.provider.broadcastTransaction(rawTx);
+      await this.#read(() => this.#c.provider.broadcastTransaction(rawTx), true);
     } catch (error) {
       const message = (error as Error).message;
       // The node has it already, or mined it (or another transaction took its nonce): following the hash tells which.
       if (/already known|known transaction|nonce too low|nonce has already been used|already imported/i.test(message))
         return;
+      // The node may never have seen it: broadcast it again at the next step, not a rebroadcast period later.
+      this.#lastBroadcast.delete(txHash);
       throw new Error(`broadcasting ${txHash} failed: ${message}`);
     }
   }
@@ -232,7 +261,7 @@ export class Submitter {
   /** Follows a recorded batch transaction until it is settled; returns how long to wait before looking again. */
   async #follow(batch: BatchRecord): Promise<number> {
     const { provider, wallet, governor, store, options, log } = this.#c;
-    const receipt = await provider.getTransactionReceipt(batch.txHash);
+    const receipt = await this.#read(() => provider.getTransactionReceipt(batch.txHash));
     if (receipt !== null) {
       this.#lastBroadcast.delete(batch.txHash);
       if (receipt.status === 1) {
@@ -266,7 +295,7 @@ export class Submitter {
     // No receipt. If the account's nonce moved past this transaction, it can never be mined — but a receipt may
     // lag behind the nonce (mined between the two questions, or nodes behind a load balancer): only a nonce seen
     // spent several times in a row without a receipt counts.
-    const confirmed = await provider.getTransactionCount(wallet.address, "latest");
+    const confirmed = await this.#read(() => provider.getTransactionCount(wallet.address, "latest"));
     if (confirmed > batch.accountNonce) {
       const seen = (this.#spentSeen.get(batch.txHash) ?? 0) + 1;
       this.#spentSeen.set(batch.txHash, seen);

@@ -50,12 +50,43 @@ export function revertData(error: unknown): string | undefined {
   return visit(error);
 }
 
+/** How hard the validator tries a chain read before it turns a member away with 503. */
+export interface ReadRetries {
+  /** Attempts in all (the first one included). */
+  attempts: number;
+  /** Pause after the first failure; it doubles after each further one. */
+  backoffMs: number;
+}
+
+/** Five attempts over about 1.5 s: a flaky RPC (a 500, a 429, a dropped connection) rarely fails five in a row. */
+export const defaultReadRetries: ReadRetries = { attempts: 5, backoffMs: 100 };
+
+/**
+ * `read()`, tried again after a failure that `isFinal` does not call final (a revert is an answer, not a failure),
+ * up to `retries.attempts` times with a doubling pause; the last failure is thrown.
+ */
+export async function withReadRetries<T>(
+  read: () => Promise<T>,
+  retries: ReadRetries,
+  isFinal: (error: unknown) => boolean = () => false,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= retries.attempts || isFinal(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, retries.backoffMs * 2 ** (attempt - 1)));
+    }
+  }
+}
+
 /** Why `castBallot(ballot)` reverts, decoded; undefined when the call succeeds. */
 export async function simulateBallot(
   provider: Provider,
   from: string,
   governor: string,
   ballot: SignedBallot,
+  retries: ReadRetries = defaultReadRetries,
 ): Promise<{ refusal: number; code: string; reason: string } | undefined> {
   const data = governorBallotInterface.encodeFunctionData("castBallot", [
     [
@@ -70,7 +101,12 @@ export async function simulateBallot(
     ],
   ]);
   try {
-    await provider.call({ from, to: governor, data });
+    // A revert carries data and is final; anything else (HTTP 500, 429, a dropped connection) is tried again.
+    await withReadRetries(
+      () => provider.call({ from, to: governor, data }),
+      retries,
+      (e) => revertData(e) !== undefined,
+    );
     return undefined;
   } catch (error) {
     const revert = revertData(error);
@@ -80,7 +116,9 @@ export async function simulateBallot(
     if (revert !== undefined) {
       return { refusal: -1, code: "Reverted", reason: `the governor refused the ballot (${decoded?.name ?? revert})` };
     }
-    throw new ChainUnavailableError(`cannot simulate the ballot on the chain: ${(error as Error).message}`);
+    throw new ChainUnavailableError(
+      `cannot simulate the ballot on the chain after ${retries.attempts} attempts: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -90,6 +128,8 @@ export interface ValidatorConfig {
   domain: GovernorDomain;
   /** The relayer's address: simulations run from it, as the batch will. */
   relayer: string;
+  /** How often a failed chain read is tried again before the ballot is refused with 503. */
+  retries?: ReadRetries;
 }
 
 /** A ballot that passed the checks that need no chain: its domain and (for an EOA) its signature. */
@@ -142,10 +182,13 @@ export class BallotValidator {
     // A contract wallet (ERC-1271) signs in its own way: the simulation asks the wallet itself.
     if (signer !== ballot.voter) {
       let code: string;
+      const retries = this.#config.retries ?? defaultReadRetries;
       try {
-        code = await provider.getCode(ballot.voter);
+        code = await withReadRetries(() => provider.getCode(ballot.voter), retries);
       } catch (error) {
-        throw new ChainUnavailableError(`cannot read the voter's code: ${(error as Error).message}`);
+        throw new ChainUnavailableError(
+          `cannot read the voter's code after ${retries.attempts} attempts: ${(error as Error).message}`,
+        );
       }
       if (code === "0x") {
         throw new BallotRejectedError(
@@ -163,7 +206,13 @@ export class BallotValidator {
   /** Throws a {@link BallotRejectedError} saying why the ballot would not count if it were mined now. */
   async simulate(ballot: SignedBallot): Promise<void> {
     const { provider, relayer, domain } = this.#config;
-    const refusal = await simulateBallot(provider, relayer, domain.verifyingContract, ballot);
+    const refusal = await simulateBallot(
+      provider,
+      relayer,
+      domain.verifyingContract,
+      ballot,
+      this.#config.retries ?? defaultReadRetries,
+    );
     if (refusal !== undefined) throw new BallotRejectedError(422, refusal.code, refusal.reason);
   }
 }

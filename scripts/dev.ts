@@ -180,6 +180,9 @@ async function startLocalRelayer(chainId: number, coop: Coop): Promise<Relayer> 
     dbPath,
     host: HOST,
     port: relayerPort,
+    // The app's own origin, by either name: a page of the app may call the relayer directly, not only through
+    // the app server's /relayer proxy.
+    allowedOrigins: [`http://${HOST}:${appPort}`, `http://localhost:${appPort}`],
     log: (line) => detail(line),
   });
   closers.push(async () => {

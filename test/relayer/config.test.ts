@@ -40,10 +40,30 @@ describe("Relayer settings", function () {
       batchAgeMs: 500,
       rate: 3000,
       voterRate: 20,
+      allowedOrigins: undefined,
       help: false,
     });
     expect(defaultDbPath("/srv/coop", 11155111, "0xAbC0000000000000000000000000000000000001")).to.equal(
       "/srv/coop/.relayer/11155111-0xabc0000000000000000000000000000000000001.sqlite",
+    );
+  });
+
+  it("reads the origins a browser may call it from, from --allow-origin or RELAYER_ALLOWED_ORIGINS, and refuses what is not an origin", function () {
+    const list = "https://coop.example, http://127.0.0.1:5174";
+    expect(parseRelayerArgs(["--rpc", "http://x", "--allow-origin", list], {}, "/").allowedOrigins).to.deep.equal([
+      "https://coop.example",
+      "http://127.0.0.1:5174",
+    ]);
+    expect(
+      parseRelayerArgs(["--rpc", "http://x"], { RELAYER_ALLOWED_ORIGINS: "https://coop.example" }, "/").allowedOrigins,
+    ).to.deep.equal(["https://coop.example"]);
+    for (const bad of ["https://coop.example/app", "coop.example", "ftp://coop.example", "https://coop.example/"]) {
+      expect(refusal(() => parseRelayerArgs(["--rpc", "http://x", "--allow-origin", bad], {}, "/"))).to.equal(
+        `--allow-origin takes origins such as https://coop.example or http://127.0.0.1:5173 (scheme, host and port, no path), got "${bad}"`,
+      );
+    }
+    expect(refusal(() => parseRelayerArgs(["--rpc", "http://x", "--allow-origin", " , "], {}, "/"))).to.equal(
+      '--allow-origin needs at least one origin, got " , "',
     );
   });
 
