@@ -52,7 +52,7 @@ export interface FinalizationRecord {
   /** The pass's smallest units and capped sum so far (from `FinalizationProgressed` until the period is final). */
   minUnits: bigint;
   cappedSum: bigint;
-  /** The ratio the period is shared by: the one in force when it closed (rebuilt from `PayRatioSet`). */
+  /** The ratio the period is shared by: the one in force at its last second (rebuilt from `PayRatioSet`). */
   ratio: bigint;
   /** Recomputed from the validated units when `PeriodFinalized` is seen; null before. */
   figures: PeriodFigures | null;
@@ -223,10 +223,13 @@ export class PatronageReplay {
     return r[0]?.ratio ?? 0n;
   }
 
-  /** The pay ratio of `period`: the one in force when it closed. */
+  /**
+   * The pay ratio of `period`: the one in force strictly before it closes, at its last second `end - 1`. A change
+   * made at the closing second belongs to the next period (as `PatronageDistributor.payRatioOf`).
+   */
   ratioOf(period: bigint): bigint {
     const t = this.periodTimes(period);
-    return t === null ? 0n : this.ratioAt(t.end);
+    return t === null ? 0n : this.ratioAt(t.end - 1);
   }
 
   /** Validated units of card `cardId` in `period`. */

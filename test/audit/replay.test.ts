@@ -472,6 +472,23 @@ describe("Replay of patronage (lib/replay/patronage.ts)", function () {
     ]);
   });
 
+  for (const [when, offset, ratioOfPeriod0] of [
+    ["at the period's last second (end - 1)", -1, 3n],
+    ["at its closing second (end)", 0, 6n],
+    ["a second after it closed (end + 1)", 1, 6n],
+  ] as const) {
+    it(`gives a period the ratio in force strictly before its end: a change ${when} makes it ${ratioOfPeriod0}`, function () {
+      const r = coop();
+      r.apply(ev(T0 + PERIOD + offset, "PatronageDistributor", "PayRatioSet", { oldRatio: 6n, newRatio: 3n }));
+      expect(r.findings).to.deep.equal([]);
+      expect([r.patronage.ratioOf(0n), r.patronage.ratioOf(1n), r.patronage.payRatio()]).to.deep.equal([
+        ratioOfPeriod0,
+        3n,
+        3n,
+      ]);
+    });
+  }
+
   it("finalizes, allocates and pays by the rules; a claim is kept beside its rebuilt share; the sweep leaves the rest", function () {
     const r = coop();
     record(r, T0 + 10, 1n, 1, 10n);
