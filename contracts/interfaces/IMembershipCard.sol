@@ -4,13 +4,15 @@ pragma solidity ^0.8.28;
 /// @title IMembershipCard
 /// @notice The membership register of a Mutual co-op: one soulbound card per member.
 interface IMembershipCard {
-    /// @notice A card was issued to a new member.
+    /// @notice A card was issued to a new member. Its person ({personOf}) is the person of the card `account` held
+    /// last (given back, taken away or reassigned away), or `tokenId` for an address that never held one.
     event MemberAdmitted(address indexed account, uint256 indexed tokenId);
     /// @notice A member gave back their card.
     event MemberResigned(address indexed account, uint256 indexed tokenId);
     /// @notice Governance took a member's card away.
     event MemberExpelled(address indexed account, uint256 indexed tokenId, string reason);
-    /// @notice Governance moved a card to a new address (for a lost key).
+    /// @notice Governance moved a card to a new address (for a lost key). The card keeps its person, and `to` is that
+    /// person from now on.
     event MemberReassigned(address indexed from, address indexed to, uint256 indexed tokenId);
     /// @notice The credits ledger that is told of every membership change was bound (once).
     event VoiceCreditsBound(address indexed credits);
@@ -51,6 +53,12 @@ interface IMembershipCard {
     function isMember(address account) external view returns (bool);
     /// @notice The card held by `account` (0 when none).
     function cardOf(address account) external view returns (uint256);
+    /// @notice The person of card `cardId`: the number of the first card its holder's person held (0 for a card never
+    /// issued). A card issued to an address that held a card before carries that card's person; a reassigned card
+    /// keeps its person. It never changes, and stays after the card is given back.
+    function personOf(uint256 cardId) external view returns (uint256);
+    /// @notice The card `account` holds and its person ((0, 0) when `account` holds no card).
+    function identityOf(address account) external view returns (uint256 cardId, uint256 person);
     /// @notice Who holds card `tokenId` now (the zero address once it was given back or taken away).
     function holderOf(uint256 tokenId) external view returns (address);
     /// @notice When `account`'s current membership began (0 when not a member).

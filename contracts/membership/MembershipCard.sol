@@ -27,9 +27,14 @@ import {CardArt} from "./CardArt.sol";
  * - The current stint of a member (card number and start) is the one the credits ledger keeps in the
  *   member's account word, which every vote reads anyway ({IVoiceCredits-memberOf}); this contract does not
  *   keep a second copy. The ledger writes it only when this contract tells it to, in the same call.
- * - Each card's word holds its holder and the time it was issued (`_cards`). The issue time stays after the
- *   card is given back, so the number of cards issued up to a time `t` is found by a binary search over card
- *   numbers: cards are numbered in order of issue, and issue times never decrease.
+ * - Each card's word holds its holder, the time it was issued and its person (`_cards`). The issue time stays
+ *   after the card is given back, so the number of cards issued up to a time `t` is found by a binary search over
+ *   card numbers: cards are numbered in order of issue, and issue times never decrease.
+ * - A person is the number of the first card they held, and every later card of theirs carries it: a card issued
+ *   to an address that held a card before takes the person of that earlier card (read from the address's last
+ *   finished stint, which records it), and a reassigned card keeps its person, so the new address is that person
+ *   from then on. The contribution ledger counts attestations by person, so resigning and rejoining, or a new key,
+ *   is never a second attester. The person is fixed when the card is issued and never changes.
  * - Departures (resignations and expulsions) are counted in a checkpointed trace. The number of members at
  *   `t` is the cards issued up to `t` less the departures up to `t`; admissions push no checkpoint.
  * - One word holds the last card number, the member count and the time of the last change of the count, so
@@ -47,10 +52,11 @@ import {CardArt} from "./CardArt.sol";
 contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC5192, IERC6372, Ownable {
     using Checkpoints for Checkpoints.Trace208;
 
-    /// @dev A finished stint: member from `since` (inclusive) to `until` (exclusive).
+    /// @dev A finished stint: member from `since` (inclusive) to `until` (exclusive), as `person`.
     struct Stint {
         uint48 since;
         uint48 until;
+        uint48 person;
     }
 
     /// @notice The most members a co-op can have: the governor counts voters in 24-bit tallies.
@@ -59,8 +65,9 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
     string private _name;
     string private _symbol;
 
-    // The card word's layout: holder in the low 160 bits, issue time above.
+    // The card word's layout: holder in the low 160 bits, issue time (48 bits) above, the card's person on top.
     uint256 private constant _ISSUED_AT = 160;
+    uint256 private constant _PERSON = 208;
 
     // The register word, one slot: read together by every admission and by every lookup of the member count.
     uint64 private _lastCardId;
@@ -141,7 +148,13 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
         }
         uint48 now_ = Time.timestamp();
         tokenId = id;
-        _cards[tokenId] = uint256(uint160(account)) | (uint256(now_) << _ISSUED_AT);
+        // The person of an address that held a card before is that card's, recorded in its last finished stint.
+        // Person numbers are card numbers: under 2^48, since 2^48 admissions would take more gas than any chain
+        // will ever spend (at over 21,000 gas each).
+        Stint[] storage past = _pastStints[account];
+        uint256 stints = past.length;
+        uint256 person = stints == 0 ? tokenId : past[stints - 1].person;
+        _cards[tokenId] = uint256(uint160(account)) | (uint256(now_) << _ISSUED_AT) | (person << _PERSON);
         _lastCardId = id;
         _count = count;
         _lastChange = now_;
@@ -176,9 +189,11 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
         (, uint256 toSince) = credits.memberOf(to);
         if (toSince != 0) revert MembershipCardAlreadyMember(to);
 
-        _pastStints[from].push(Stint({since: uint48(since), until: Time.timestamp()}));
-        // The card keeps its issue time: a reassignment changes who holds it, not how many members there are.
-        _cards[cardId] = (_cards[cardId] & ~uint256(type(uint160).max)) | uint160(to);
+        uint256 word = _cards[cardId];
+        _pastStints[from].push(Stint({since: uint48(since), until: Time.timestamp(), person: uint48(word >> _PERSON)}));
+        // The card keeps its issue time and its person: a reassignment changes who holds it (the new address is the
+        // card's person from now on), not how many members there are nor who they are.
+        _cards[cardId] = (word & ~uint256(type(uint160).max)) | uint160(to);
 
         emit Transfer(from, to, cardId);
         emit MemberReassigned(from, to, cardId);
@@ -201,6 +216,18 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
     /// @inheritdoc IMembershipCard
     function cardOf(address account) external view returns (uint256 cardId) {
         (cardId, ) = _memberOf(_credits, account);
+    }
+
+    /// @inheritdoc IMembershipCard
+    function personOf(uint256 cardId) external view returns (uint256) {
+        return _cards[cardId] >> _PERSON;
+    }
+
+    /// @inheritdoc IMembershipCard
+    function identityOf(address account) external view returns (uint256 cardId, uint256 person) {
+        uint256 since;
+        (cardId, since) = _memberOf(_credits, account);
+        if (since != 0) person = _cards[cardId] >> _PERSON;
     }
 
     /// @inheritdoc IMembershipCard
@@ -377,9 +404,11 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
         if (since == 0) revert MembershipCardNotMember(account);
         uint48 now_ = Time.timestamp();
 
-        _pastStints[account].push(Stint({since: uint48(since), until: now_}));
-        // Keep the issue time (the high bits), clear the holder: the card no longer exists.
-        _cards[tokenId] &= ~uint256(type(uint160).max);
+        uint256 word = _cards[tokenId];
+        // The stint records the card's person: a later card for this address is the same person.
+        _pastStints[account].push(Stint({since: uint48(since), until: now_, person: uint48(word >> _PERSON)}));
+        // Keep the issue time and the person (the high bits), clear the holder: the card no longer exists.
+        _cards[tokenId] = word & ~uint256(type(uint160).max);
         unchecked {
             // A member is counted, so the count is at least 1; departures never exceed the cards issued (< 2^64).
             --_count;

@@ -112,6 +112,8 @@ export interface PatronageContext {
   parameter(name: string, from: string, to: string): void;
   /** The holder of card `cardId` now (null once given back, undefined if never issued). */
   holderOf(cardId: bigint): string | null | undefined;
+  /** The person of card `cardId` (0 if never issued), rebuilt from the register's events. */
+  personOf(cardId: bigint): bigint;
   /** The owner of a co-op contract (`OwnershipTransferred`). */
   ownerOf(contract: "PatronageDistributor"): string | undefined;
 }
@@ -123,7 +125,7 @@ export class PatronageReplay {
   settings: LedgerSettings | null = null;
   /** Attestations needed by entries recorded from now on. */
   threshold = 0n;
-  readonly ledger = new LedgerModel();
+  readonly ledger: LedgerModel;
   readonly entryEvents = new Map<bigint, EntryEvents>();
   /** Pay ratio checkpoints: [time, ratio], one per time (as a Checkpoints.Trace208). */
   readonly ratios: { timestamp: number; ratio: bigint }[] = [];
@@ -140,6 +142,7 @@ export class PatronageReplay {
 
   constructor(ctx: PatronageContext) {
     this.ctx = ctx;
+    this.ledger = new LedgerModel(ctx.personOf);
   }
 
   /** Called with every event of the co-op before it is applied: checks what must follow an attestation. */
