@@ -153,6 +153,8 @@ export function describeContractError(error: DecodedError): string {
       return `${a[0]} is not a member.`;
     case "MembershipCardInvalidAccount":
       return `${a[0]} cannot hold a membership card.`;
+    case "MembershipCardCoopContract":
+      return `${a[0]} is one of the co-op's own contracts (the card, the timelock, the credits, the governor, the contribution ledger or the patronage distributor): it cannot be a member.`;
     case "MembershipCardSoulbound":
       return `Card #${a[0]} is soulbound: it cannot be transferred.`;
     case "MembershipCardApprovalDisabled":

@@ -27,6 +27,9 @@ interface IMembershipCard {
     error MembershipCardNotMember(address account);
     /// @notice The zero address cannot hold a card.
     error MembershipCardInvalidAccount(address account);
+    /// @notice `account` is one of the co-op's own contracts (this card, its owner the timelock, the credits, or a
+    /// contract bound to this card: the governor, the ledger, the distributor), which cannot hold a card.
+    error MembershipCardCoopContract(address account);
     /// @notice The credits ledger is already bound.
     error MembershipCardCreditsAlreadyBound(address credits);
     /// @notice The credits ledger must be bound before anyone is admitted.
@@ -38,7 +41,8 @@ interface IMembershipCard {
     /// @notice Ownership is never renounced: the co-op's governance would lose this contract for good.
     error MembershipCardOwnershipNotRenounceable();
 
-    /// @notice Issues a card to `account`. Governance only.
+    /// @notice Issues a card to `account`. Governance only. The co-op's own contracts are refused
+    /// ({MembershipCardCoopContract}).
     function admit(address account) external returns (uint256 tokenId);
     /// @notice Issues a card to each of `accounts` (founders at deployment, or a cohort). Governance only.
     function admitMany(address[] calldata accounts) external returns (uint256 firstTokenId);
@@ -46,7 +50,8 @@ interface IMembershipCard {
     function resign() external;
     /// @notice Takes `account`'s card away, with a reason that is kept in the event log. Governance only.
     function expel(address account, string calldata reason) external;
-    /// @notice Moves `from`'s card to `to`, for a member who lost a key. Governance only.
+    /// @notice Moves `from`'s card to `to`, for a member who lost a key. Governance only. `to` cannot be one of the
+    /// co-op's own contracts ({MembershipCardCoopContract}).
     function reassign(address from, address to) external;
 
     /// @notice Whether `account` holds a card now.

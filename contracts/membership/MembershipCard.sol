@@ -69,6 +69,15 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
     uint256 private constant _ISSUED_AT = 160;
     uint256 private constant _PERSON = 208;
 
+    // The views by which the co-op's contracts name the card they are bound to: the governor's and the ledger's
+    // `membershipCard()`, the credits' `card()`; the distributor names its ledger (`ledger()`).
+    bytes4 private constant _MEMBERSHIP_CARD = bytes4(keccak256("membershipCard()"));
+    bytes4 private constant _CARD = bytes4(keccak256("card()"));
+    bytes4 private constant _LEDGER = bytes4(keccak256("ledger()"));
+    // Gas for each such view: theirs take a few thousand. Starving a probe cannot admit a co-op contract: a probe
+    // given less than this leaves the caller under 1/63 of it (EIP-150), too little to issue a card.
+    uint256 private constant _PROBE_GAS = 20_000;
+
     // The register word, one slot: read together by every admission and by every lookup of the member count.
     uint64 private _lastCardId;
     uint32 private _count;
@@ -133,6 +142,7 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
 
     function _admit(address account) private returns (uint256 tokenId) {
         if (account == address(0)) revert MembershipCardInvalidAccount(account);
+        _checkNotCoopContract(account);
         IVoiceCredits credits = _credits;
         if (address(credits) == address(0)) revert MembershipCardCreditsNotBound();
         (, uint256 since) = credits.memberOf(account);
@@ -186,6 +196,7 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
         (uint256 cardId, uint256 since) = _memberOf(credits, from);
         if (since == 0) revert MembershipCardNotMember(from);
         if (to == address(0)) revert MembershipCardInvalidAccount(to);
+        _checkNotCoopContract(to);
         (, uint256 toSince) = credits.memberOf(to);
         if (toSince != 0) revert MembershipCardAlreadyMember(to);
 
@@ -417,6 +428,40 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
         _lastChange = now_;
 
         emit Transfer(account, address(0), tokenId);
+    }
+
+    /// @dev Refuses the co-op's own contracts as members: this card, its owner (the timelock, once governance holds the
+    /// card), the credits, and any contract that names this card as its own (the governor, the ledger, the
+    /// distributor through its ledger). An account without code (the deployer admitting the founders among them) is
+    /// never one; another co-op's timelock, a Safe or any other wallet contract is admitted as before.
+    function _checkNotCoopContract(address account) private view {
+        if (account.code.length == 0) return;
+        if (
+            account == address(this) ||
+            account == owner() ||
+            account == address(_credits) ||
+            _probe(account, _MEMBERSHIP_CARD) == address(this) ||
+            _probe(account, _CARD) == address(this)
+        ) revert MembershipCardCoopContract(account);
+        address ledger = _probe(account, _LEDGER);
+        if (ledger.code.length != 0 && _probe(ledger, _MEMBERSHIP_CARD) == address(this)) {
+            revert MembershipCardCoopContract(account);
+        }
+    }
+
+    /// @dev The address `target`'s view `selector` returns, with at most {_PROBE_GAS} gas; the zero address when it
+    /// reverts, answers less than a word, or answers a word that is not an address. Copies one word at most.
+    function _probe(address target, bytes4 selector) private view returns (address answer) {
+        uint256 word;
+        bool ok;
+        assembly ("memory-safe") {
+            mstore(0x00, selector)
+            ok := staticcall(_PROBE_GAS, target, 0x00, 0x04, 0x00, 0x20)
+            if gt(returndatasize(), 0x1f) {
+                word := mload(0x00)
+            }
+        }
+        if (ok && word <= type(uint160).max) answer = address(uint160(word));
     }
 
     /// @dev The current stint of `account` as the credits ledger keeps it; (0, 0) before a ledger is bound.

@@ -405,6 +405,62 @@ describe("MembershipCard", function () {
       expect(await cardState(card, accounts)).to.deep.equal(before);
     });
 
+    /** The deployed co-op's card, driven by its timelock (impersonated, as a passed proposal would call it). */
+    async function asTimelock() {
+      const coop = await networkHelpers.loadFixture(deployedCoopFixture);
+      const timelockAddress = await coop.timelock.getAddress();
+      await networkHelpers.impersonateAccount(timelockAddress);
+      await networkHelpers.setBalance(timelockAddress, 10n ** 18n);
+      const governance = coop.card.connect(await ethers.getSigner(timelockAddress));
+      const own = {
+        "the timelock (the card's owner)": timelockAddress,
+        "the governor": await coop.governor.getAddress(),
+        "the card itself": await coop.card.getAddress(),
+        "the credits": await coop.credits.getAddress(),
+        "the contribution ledger": await coop.ledger.getAddress(),
+        "the patronage distributor": await coop.distributor.getAddress(),
+      };
+      return { ...coop, governance, own };
+    }
+
+    it("refuses each of the co-op's own contracts as a member, in admit, admitMany and reassign, with MembershipCardCoopContract(account), and changes nothing", async function () {
+      const { card, governance, own, alice, bob } = await asTimelock();
+      const accounts = [alice.address, bob.address, ...Object.values(own)];
+      const before = await cardState(card, accounts);
+      for (const [kind, account] of Object.entries(own)) {
+        await expect(governance.admit(account), `admit ${kind}`)
+          .to.be.revertedWithCustomError(card, "MembershipCardCoopContract")
+          .withArgs(account);
+        await expect(governance.admitMany([account]), `admitMany ${kind}`)
+          .to.be.revertedWithCustomError(card, "MembershipCardCoopContract")
+          .withArgs(account);
+        await expect(governance.reassign(alice.address, account), `reassign to ${kind}`)
+          .to.be.revertedWithCustomError(card, "MembershipCardCoopContract")
+          .withArgs(account);
+      }
+      expect(await cardState(card, accounts)).to.deep.equal(before);
+    });
+
+    it("still admits an ordinary contract wallet (ERC-1271) and another co-op's timelock, and reassigns a card to a contract wallet", async function () {
+      const { card, governance, alice, carol } = await asTimelock();
+      const wallet = await ethers.deployContract("ERC1271WalletMock", [carol.address]);
+      const newKey = await ethers.deployContract("ERC1271WalletMock", [alice.address]);
+      const other = await deployCoop(connection, defaultConfig([carol.address]));
+      const otherTimelock = await other.timelock.getAddress();
+      expect(await other.card.owner()).to.equal(otherTimelock);
+
+      await expect(governance.admit(await wallet.getAddress()))
+        .to.emit(card, "MemberAdmitted")
+        .withArgs(await wallet.getAddress(), 3n);
+      await expect(governance.admit(otherTimelock)).to.emit(card, "MemberAdmitted").withArgs(otherTimelock, 4n);
+      await expect(governance.reassign(alice.address, await newKey.getAddress()))
+        .to.emit(card, "MemberReassigned")
+        .withArgs(alice.address, await newKey.getAddress(), 1n);
+      expect(await card.cardOf(otherTimelock)).to.equal(4n);
+      expect(await card.cardOf(await newKey.getAddress())).to.equal(1n);
+      expect(await card.memberCount()).to.equal(4n);
+    });
+
     it("still lets a founder resign alone, with no vote", async function () {
       const { card, credits, alice } = await networkHelpers.loadFixture(deployedCoopFixture);
       await expect(card.connect(alice).resign()).to.emit(card, "MemberResigned").withArgs(alice.address, 1n);
