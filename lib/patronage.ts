@@ -86,32 +86,104 @@ export interface LedgerEntry {
   evidenceHash: string;
   evidenceURI: string;
   threshold: bigint;
+  /** The person of the card that recorded it (`IMembershipCard.personOf`). */
+  person: bigint;
   /** Card numbers that attested it, in order. */
   attesters: bigint[];
   status: EntryStatusName;
   voidReason?: string;
 }
 
+/** The person of card `cardId` (`IMembershipCard.personOf`): a member keeps one across cards and keys. */
+export type PersonOf = (cardId: bigint) => bigint;
+
+/**
+ * Persons rebuilt from the membership register's events by `MembershipCard`'s rule: a person is the number of the
+ * first card they held. A card issued to an address that held a card before (given back, taken away or reassigned
+ * away) takes that card's person; a reassigned card keeps its person, and its new address is that person from then
+ * on. `MemberAdmitted` and `MemberReassigned` are all it needs: a departure changes nobody's person.
+ */
+export class PersonRegister {
+  readonly #ofCard = new Map<bigint, bigint>();
+  /** Address (lower case) → the person of the card it holds or held last. */
+  readonly #ofAddress = new Map<string, bigint>();
+
+  /** Card `cardId` issued to `account`; returns its person. */
+  admitted(account: string, cardId: bigint): bigint {
+    const person = this.#ofAddress.get(account.toLowerCase()) ?? cardId;
+    this.#ofCard.set(cardId, person);
+    this.#ofAddress.set(account.toLowerCase(), person);
+    return person;
+  }
+
+  /** Card `cardId` moved to `to`: `to` is the card's person from now on (`from` was already). */
+  reassigned(to: string, cardId: bigint): void {
+    const person = this.#ofCard.get(cardId);
+    if (person !== undefined) this.#ofAddress.set(to.toLowerCase(), person);
+  }
+
+  /** The person of card `cardId` (0 for a card never issued), as `IMembershipCard.personOf`. */
+  readonly personOf: PersonOf = (cardId) => this.#ofCard.get(cardId) ?? 0n;
+
+  /** Applies one decoded MembershipCard event by name (others change nothing). */
+  apply(name: string, args: Readonly<Record<string, unknown>>): void {
+    if (name === "MemberAdmitted") this.admitted(String(args.account), BigInt(args.tokenId as bigint));
+    else if (name === "MemberReassigned") this.reassigned(String(args.to), BigInt(args.tokenId as bigint));
+  }
+}
+
+/** Persons rebuilt from the membership register's events (`eventName` and arguments by name), in emission order. */
+export function personRegisterFromEvents(
+  events: readonly { eventName: string; args: Readonly<Record<string, unknown>> }[],
+): PersonRegister {
+  const register = new PersonRegister();
+  for (const e of events) register.apply(e.eventName, e.args);
+  return register;
+}
+
 /**
  * The contribution ledger rebuilt from its events by its own rules: an entry counts when its attestations reach the
- * threshold copied into it at recording, and stops counting when voided. Validated units are recomputed here, never
+ * threshold copied into it at recording, and stops counting when voided; nobody attests their own entry, and each
+ * person attests an entry once, whichever of their cards they use. Validated units are recomputed here, never
  * copied from `ContributionValidated`, so that a figure the contract got wrong shows up as a mismatch.
+ *
+ * Persons come from the membership register's events (`personOf` of the replay); without them every card is taken
+ * for its own person, which is right for a co-op where nobody was admitted twice or reassigned.
  */
 export class LedgerModel {
   readonly entries = new Map<bigint, LedgerEntry>();
   /** period → card → validated units. */
   readonly units = new Map<bigint, Map<bigint, bigint>>();
+  readonly #personOf: PersonOf;
 
-  recorded(e: Omit<LedgerEntry, "attesters" | "status">): void {
+  constructor(personOf: PersonOf = (cardId) => cardId) {
+    this.#personOf = personOf;
+  }
+
+  recorded(e: Omit<LedgerEntry, "attesters" | "status" | "person">): void {
     if (this.entries.has(e.id)) throw new Error(`entry ${e.id} recorded twice`);
-    this.entries.set(e.id, { ...e, attesters: [], status: "Pending" });
+    this.entries.set(e.id, { ...e, person: this.#personOf(e.cardId), attesters: [], status: "Pending" });
   }
 
   attested(entryId: bigint, cardId: bigint): void {
     const e = this.#entry(entryId);
     if (e.status !== "Pending") throw new Error(`entry ${entryId} attested while ${e.status}`);
-    if (e.attesters.includes(cardId)) throw new Error(`entry ${entryId} attested twice by card ${cardId}`);
-    if (cardId === e.cardId) throw new Error(`entry ${entryId} attested by its own card`);
+    const person = this.#personOf(cardId);
+    const earlier = e.attesters.find((c) => this.#personOf(c) === person);
+    if (earlier !== undefined) {
+      throw new Error(
+        earlier === cardId
+          ? `entry ${entryId} attested twice by card ${cardId}`
+          : `entry ${entryId} attested twice by person ${person} (cards ${earlier} and ${cardId})`,
+      );
+    }
+    if (person === e.person) {
+      throw new Error(
+        cardId === e.cardId
+          ? `entry ${entryId} attested by its own card`
+          : `entry ${entryId} attested by its own author, person ${person} (card ${cardId})`,
+      );
+    }
     e.attesters.push(cardId);
     if (BigInt(e.attesters.length) >= e.threshold) {
       e.status = "Validated";
@@ -198,9 +270,9 @@ export interface NamedLedgerEvent {
   args: Readonly<Record<string, unknown>>;
 }
 
-/** The ledger rebuilt from its events, in the order they were emitted. */
-export function ledgerModelFromEvents(events: readonly NamedLedgerEvent[]): LedgerModel {
-  const model = new LedgerModel();
+/** The ledger rebuilt from its events, in the order they were emitted (persons by `personOf`, see `LedgerModel`). */
+export function ledgerModelFromEvents(events: readonly NamedLedgerEvent[], personOf?: PersonOf): LedgerModel {
+  const model = new LedgerModel(personOf);
   for (const e of events) applyLedgerEvent(model, e.eventName, e.args);
   return model;
 }

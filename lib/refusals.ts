@@ -155,6 +155,8 @@ export function describeContractError(error: DecodedError): string {
       return `${a[0]} is not a member.`;
     case "MembershipCardInvalidAccount":
       return `${a[0]} cannot hold a membership card.`;
+    case "MembershipCardCoopContract":
+      return `${a[0]} is one of the co-op's own contracts (the card, the timelock, the credits, the governor, the contribution ledger or the patronage distributor): it cannot be a member.`;
     case "MembershipCardSoulbound":
       return `Card #${a[0]} is soulbound: it cannot be transferred.`;
     case "MembershipCardApprovalDisabled":
@@ -222,9 +224,9 @@ export function describeContractError(error: DecodedError): string {
     case "ContributionLedgerUnknownEntry":
       return `There is no contribution #${a[0]}.`;
     case "ContributionLedgerSelfAttestation":
-      return `Card #${a[1]} recorded contribution #${a[0]}: nobody attests their own contribution.`;
+      return `Card #${a[1]} is held by the member who recorded contribution #${a[0]} (their first card was #${a[2]}): nobody attests their own contribution.`;
     case "ContributionLedgerAlreadyAttested":
-      return `Card #${a[1]} attested contribution #${a[0]} already.`;
+      return `Card #${a[1]} is held by a member who attested contribution #${a[0]} already, with this card or another (their first card was #${a[2]}).`;
     case "ContributionLedgerAlreadyValidated":
       return `Contribution #${a[0]} counts already: it needs no more attestations.`;
     case "ContributionLedgerEntryVoided":

@@ -5,8 +5,10 @@ import {IMembershipCard} from "./IMembershipCard.sol";
 
 /// @title IContributionLedger
 /// @notice Open-value accounting: members record contributions, other members attest them, governance may void them.
-/// @dev Contributions never change voice: the ledger knows nothing of credits or votes. Members are identified by
-/// their card number, so a card reassigned to a new key keeps its contributions and attestations.
+/// @dev Contributions never change voice: the ledger knows nothing of credits or votes. Units belong to the card
+/// that recorded them, so a card reassigned to a new key keeps its contributions. Authors and attesters are told
+/// apart by person ({IMembershipCard-personOf}), which a member keeps across cards (resigning and being admitted
+/// again) and across a reassignment: nobody attests their own entry, and nobody attests an entry twice.
 interface IContributionLedger {
     /// @notice Where an entry stands.
     enum Status {
@@ -24,6 +26,8 @@ interface IContributionLedger {
         uint16 threshold;
         uint16 attestations;
         Status status;
+        /// The person of the card that recorded the entry (card numbers, so under 2^48).
+        uint48 person;
     }
 
     /// @notice The ledger was deployed on `card`: period 0 starts at `start`, each period lasts `periodLength` seconds,
@@ -79,10 +83,11 @@ interface IContributionLedger {
     error ContributionLedgerInvalidUnits(uint256 units);
     /// @notice No entry `entryId` was recorded.
     error ContributionLedgerUnknownEntry(uint256 entryId);
-    /// @notice Card `cardId` recorded entry `entryId` and cannot attest it.
-    error ContributionLedgerSelfAttestation(uint256 entryId, uint256 cardId);
-    /// @notice Card `cardId` attested entry `entryId` already.
-    error ContributionLedgerAlreadyAttested(uint256 entryId, uint256 cardId);
+    /// @notice Card `cardId` is held by `person`, who recorded entry `entryId` (with this card or an earlier one), and
+    /// cannot attest it.
+    error ContributionLedgerSelfAttestation(uint256 entryId, uint256 cardId, uint256 person);
+    /// @notice Card `cardId` is held by `person`, who attested entry `entryId` already (with this card or another).
+    error ContributionLedgerAlreadyAttested(uint256 entryId, uint256 cardId, uint256 person);
     /// @notice Entry `entryId` counts already: it needs no more attestations.
     error ContributionLedgerAlreadyValidated(uint256 entryId);
     /// @notice Entry `entryId` was voided.
@@ -111,7 +116,7 @@ interface IContributionLedger {
         string calldata evidenceURI
     ) external returns (uint256 entryId);
 
-    /// @notice Attests another member's pending entry, until its period closes. Members only, once per card.
+    /// @notice Attests another member's pending entry, until its period closes. Members only, once per person.
     /// @return validated Whether this attestation made the entry count.
     function attest(uint256 entryId) external returns (bool validated);
 
@@ -139,7 +144,7 @@ interface IContributionLedger {
     function entryCount() external view returns (uint256);
     /// @notice Entry `entryId` as stored (status None when it does not exist).
     function entry(uint256 entryId) external view returns (Entry memory);
-    /// @notice Whether card `cardId` attested entry `entryId`.
+    /// @notice Whether the person of card `cardId` attested entry `entryId` (with that card or another of theirs).
     function hasAttested(uint256 entryId, uint256 cardId) external view returns (bool);
     /// @notice Validated units of card `cardId` in `period`.
     function validatedUnits(uint256 period, uint256 cardId) external view returns (uint256);

@@ -65,7 +65,7 @@ interface IPatronageDistributor {
     event PatronageClaimed(uint256 indexed potId, uint256 indexed cardId, address indexed member, uint256 amount);
     /// @notice What was left of pot `potId` after its deadline, `amount`, went back to `treasury`.
     event PotSwept(uint256 indexed potId, address indexed treasury, uint256 amount);
-    /// @notice The pay ratio for periods that close from now on changed.
+    /// @notice The pay ratio for periods that close after now (not at this second) changed.
     event PayRatioSet(uint256 oldRatio, uint256 newRatio);
     /// @notice How long members have to claim from pots allocated from now on changed.
     event ClaimWindowSet(uint256 oldWindow, uint256 newWindow);
@@ -126,7 +126,8 @@ interface IPatronageDistributor {
     /// @return amount What was sent.
     function sweep(uint256 potId) external returns (uint256 amount);
 
-    /// @notice Sets the pay ratio `R` for periods that close from now on. Governance only.
+    /// @notice Sets the pay ratio `R` for periods that close after now (a period closing at this very second keeps
+    /// its ratio). Governance only.
     function setPayRatio(uint256 ratio) external;
 
     /// @notice Sets how long members have to claim from pots allocated from now on. Governance only.
@@ -136,7 +137,8 @@ interface IPatronageDistributor {
     function ledger() external view returns (IContributionLedger);
     /// @notice The pay ratio `R` in force now.
     function payRatio() external view returns (uint256);
-    /// @notice The pay ratio of `period`: the one in force when it closed.
+    /// @notice The pay ratio of `period`: the one in force strictly before it closes (at its last second); a change
+    /// made at the closing second applies from the next period on.
     function payRatioOf(uint256 period) external view returns (uint256);
     /// @notice How long members have to claim from a pot allocated now.
     function claimWindow() external view returns (uint256);

@@ -27,9 +27,14 @@ import {CardArt} from "./CardArt.sol";
  * - The current stint of a member (card number and start) is the one the credits ledger keeps in the
  *   member's account word, which every vote reads anyway ({IVoiceCredits-memberOf}); this contract does not
  *   keep a second copy. The ledger writes it only when this contract tells it to, in the same call.
- * - Each card's word holds its holder and the time it was issued (`_cards`). The issue time stays after the
- *   card is given back, so the number of cards issued up to a time `t` is found by a binary search over card
- *   numbers: cards are numbered in order of issue, and issue times never decrease.
+ * - Each card's word holds its holder, the time it was issued and its person (`_cards`). The issue time stays
+ *   after the card is given back, so the number of cards issued up to a time `t` is found by a binary search over
+ *   card numbers: cards are numbered in order of issue, and issue times never decrease.
+ * - A person is the number of the first card they held, and every later card of theirs carries it: a card issued
+ *   to an address that held a card before takes the person of that earlier card (read from the address's last
+ *   finished stint, which records it), and a reassigned card keeps its person, so the new address is that person
+ *   from then on. The contribution ledger counts attestations by person, so resigning and rejoining, or a new key,
+ *   is never a second attester. The person is fixed when the card is issued and never changes.
  * - Departures (resignations and expulsions) are counted in a checkpointed trace. The number of members at
  *   `t` is the cards issued up to `t` less the departures up to `t`; admissions push no checkpoint.
  * - One word holds the last card number, the member count and the time of the last change of the count, so
@@ -47,10 +52,11 @@ import {CardArt} from "./CardArt.sol";
 contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC5192, IERC6372, Ownable {
     using Checkpoints for Checkpoints.Trace208;
 
-    /// @dev A finished stint: member from `since` (inclusive) to `until` (exclusive).
+    /// @dev A finished stint: member from `since` (inclusive) to `until` (exclusive), as `person`.
     struct Stint {
         uint48 since;
         uint48 until;
+        uint48 person;
     }
 
     /// @notice The most members a co-op can have: the governor counts voters in 24-bit tallies.
@@ -59,8 +65,18 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
     string private _name;
     string private _symbol;
 
-    // The card word's layout: holder in the low 160 bits, issue time above.
+    // The card word's layout: holder in the low 160 bits, issue time (48 bits) above, the card's person on top.
     uint256 private constant _ISSUED_AT = 160;
+    uint256 private constant _PERSON = 208;
+
+    // The views by which the co-op's contracts name the card they are bound to: the governor's and the ledger's
+    // `membershipCard()`, the credits' `card()`; the distributor names its ledger (`ledger()`).
+    bytes4 private constant _MEMBERSHIP_CARD = bytes4(keccak256("membershipCard()"));
+    bytes4 private constant _CARD = bytes4(keccak256("card()"));
+    bytes4 private constant _LEDGER = bytes4(keccak256("ledger()"));
+    // Gas for each such view: theirs take a few thousand. Starving a probe cannot admit a co-op contract: a probe
+    // given less than this leaves the caller under 1/63 of it (EIP-150), too little to issue a card.
+    uint256 private constant _PROBE_GAS = 20_000;
 
     // The register word, one slot: read together by every admission and by every lookup of the member count.
     uint64 private _lastCardId;
@@ -126,6 +142,7 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
 
     function _admit(address account) private returns (uint256 tokenId) {
         if (account == address(0)) revert MembershipCardInvalidAccount(account);
+        _checkNotCoopContract(account);
         IVoiceCredits credits = _credits;
         if (address(credits) == address(0)) revert MembershipCardCreditsNotBound();
         (, uint256 since) = credits.memberOf(account);
@@ -141,7 +158,13 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
         }
         uint48 now_ = Time.timestamp();
         tokenId = id;
-        _cards[tokenId] = uint256(uint160(account)) | (uint256(now_) << _ISSUED_AT);
+        // The person of an address that held a card before is that card's, recorded in its last finished stint.
+        // Person numbers are card numbers: under 2^48, since 2^48 admissions would take more gas than any chain
+        // will ever spend (at over 21,000 gas each).
+        Stint[] storage past = _pastStints[account];
+        uint256 stints = past.length;
+        uint256 person = stints == 0 ? tokenId : past[stints - 1].person;
+        _cards[tokenId] = uint256(uint160(account)) | (uint256(now_) << _ISSUED_AT) | (person << _PERSON);
         _lastCardId = id;
         _count = count;
         _lastChange = now_;
@@ -173,12 +196,15 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
         (uint256 cardId, uint256 since) = _memberOf(credits, from);
         if (since == 0) revert MembershipCardNotMember(from);
         if (to == address(0)) revert MembershipCardInvalidAccount(to);
+        _checkNotCoopContract(to);
         (, uint256 toSince) = credits.memberOf(to);
         if (toSince != 0) revert MembershipCardAlreadyMember(to);
 
-        _pastStints[from].push(Stint({since: uint48(since), until: Time.timestamp()}));
-        // The card keeps its issue time: a reassignment changes who holds it, not how many members there are.
-        _cards[cardId] = (_cards[cardId] & ~uint256(type(uint160).max)) | uint160(to);
+        uint256 word = _cards[cardId];
+        _pastStints[from].push(Stint({since: uint48(since), until: Time.timestamp(), person: uint48(word >> _PERSON)}));
+        // The card keeps its issue time and its person: a reassignment changes who holds it (the new address is the
+        // card's person from now on), not how many members there are nor who they are.
+        _cards[cardId] = (word & ~uint256(type(uint160).max)) | uint160(to);
 
         emit Transfer(from, to, cardId);
         emit MemberReassigned(from, to, cardId);
@@ -201,6 +227,18 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
     /// @inheritdoc IMembershipCard
     function cardOf(address account) external view returns (uint256 cardId) {
         (cardId, ) = _memberOf(_credits, account);
+    }
+
+    /// @inheritdoc IMembershipCard
+    function personOf(uint256 cardId) external view returns (uint256) {
+        return _cards[cardId] >> _PERSON;
+    }
+
+    /// @inheritdoc IMembershipCard
+    function identityOf(address account) external view returns (uint256 cardId, uint256 person) {
+        uint256 since;
+        (cardId, since) = _memberOf(_credits, account);
+        if (since != 0) person = _cards[cardId] >> _PERSON;
     }
 
     /// @inheritdoc IMembershipCard
@@ -377,9 +415,11 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
         if (since == 0) revert MembershipCardNotMember(account);
         uint48 now_ = Time.timestamp();
 
-        _pastStints[account].push(Stint({since: uint48(since), until: now_}));
-        // Keep the issue time (the high bits), clear the holder: the card no longer exists.
-        _cards[tokenId] &= ~uint256(type(uint160).max);
+        uint256 word = _cards[tokenId];
+        // The stint records the card's person: a later card for this address is the same person.
+        _pastStints[account].push(Stint({since: uint48(since), until: now_, person: uint48(word >> _PERSON)}));
+        // Keep the issue time and the person (the high bits), clear the holder: the card no longer exists.
+        _cards[tokenId] = word & ~uint256(type(uint160).max);
         unchecked {
             // A member is counted, so the count is at least 1; departures never exceed the cards issued (< 2^64).
             --_count;
@@ -388,6 +428,40 @@ contract MembershipCard is IMembershipCard, IERC721Metadata, IERC721Errors, IERC
         _lastChange = now_;
 
         emit Transfer(account, address(0), tokenId);
+    }
+
+    /// @dev Refuses the co-op's own contracts as members: this card, its owner (the timelock, once governance holds the
+    /// card), the credits, and any contract that names this card as its own (the governor, the ledger, the
+    /// distributor through its ledger). An account without code (the deployer admitting the founders among them) is
+    /// never one; another co-op's timelock, a Safe or any other wallet contract is admitted as before.
+    function _checkNotCoopContract(address account) private view {
+        if (account.code.length == 0) return;
+        if (
+            account == address(this) ||
+            account == owner() ||
+            account == address(_credits) ||
+            _probe(account, _MEMBERSHIP_CARD) == address(this) ||
+            _probe(account, _CARD) == address(this)
+        ) revert MembershipCardCoopContract(account);
+        address ledger = _probe(account, _LEDGER);
+        if (ledger.code.length != 0 && _probe(ledger, _MEMBERSHIP_CARD) == address(this)) {
+            revert MembershipCardCoopContract(account);
+        }
+    }
+
+    /// @dev The address `target`'s view `selector` returns, with at most {_PROBE_GAS} gas; the zero address when it
+    /// reverts, answers less than a word, or answers a word that is not an address. Copies one word at most.
+    function _probe(address target, bytes4 selector) private view returns (address answer) {
+        uint256 word;
+        bool ok;
+        assembly ("memory-safe") {
+            mstore(0x00, selector)
+            ok := staticcall(_PROBE_GAS, target, 0x00, 0x04, 0x00, 0x20)
+            if gt(returndatasize(), 0x1f) {
+                word := mload(0x00)
+            }
+        }
+        if (ok && word <= type(uint160).max) answer = address(uint160(word));
     }
 
     /// @dev The current stint of `account` as the credits ledger keeps it; (0, 0) before a ledger is bound.

@@ -19,8 +19,10 @@ import {IMembershipCard} from "../interfaces/IMembershipCard.sol";
  * can change: its validated units and contributor count are final, which is what lets the distributor finalize it.
  *
  * The attestation threshold is copied into each entry when it is recorded, so a change applies only to later entries.
- * Members are identified by card number: a card reassigned to a new key keeps its entries, its units and its
- * attestations (a new key cannot attest an entry twice, nor attest its own).
+ * Units belong to the card that recorded them: a card reassigned to a new key keeps its entries and its units.
+ * Authors and attesters are told apart by person ({IMembershipCard-personOf}), not by card: a member who resigns and
+ * is admitted again, or whose card moves to a new key, is the same person, so they can neither attest their own old
+ * entry nor attest an entry a second time (with a threshold of 2, one person never validates an entry alone).
  *
  * @dev Note: contributions never change voice. This contract holds no reference to the credits or the governor.
  * Nothing loops over members or entries.
@@ -46,7 +48,7 @@ contract ContributionLedger is IContributionLedger, Ownable {
     uint64 private _entryCount;
 
     mapping(uint256 entryId => Entry) private _entries;
-    mapping(uint256 entryId => BitMaps.BitMap cardIds) private _attested;
+    mapping(uint256 entryId => BitMaps.BitMap persons) private _attested;
     mapping(uint256 period => mapping(uint256 cardId => uint256)) private _units;
     mapping(uint256 period => Totals) private _totals;
 
@@ -84,7 +86,7 @@ contract ContributionLedger is IContributionLedger, Ownable {
         bytes32 evidenceHash,
         string calldata evidenceURI
     ) external returns (uint256 entryId) {
-        uint256 cardId = _cardOf(msg.sender);
+        (uint256 cardId, uint256 person) = _identityOf(msg.sender);
         if (units == 0 || units > type(uint64).max) revert ContributionLedgerInvalidUnits(units);
         uint256 period = currentPeriod();
         uint16 threshold = _threshold;
@@ -98,7 +100,8 @@ contract ContributionLedger is IContributionLedger, Ownable {
             units: uint64(units),
             threshold: threshold,
             attestations: 0,
-            status: Status.Pending
+            status: Status.Pending,
+            person: uint48(person) // persons are card numbers
         });
         emit ContributionRecorded(
             entryId,
@@ -115,18 +118,19 @@ contract ContributionLedger is IContributionLedger, Ownable {
 
     /// @inheritdoc IContributionLedger
     function attest(uint256 entryId) external returns (bool validated) {
-        uint256 cardId = _cardOf(msg.sender);
+        (uint256 cardId, uint256 person) = _identityOf(msg.sender);
         Entry memory e = _entries[entryId];
         if (e.status == Status.None) revert ContributionLedgerUnknownEntry(entryId);
         if (e.status == Status.Voided) revert ContributionLedgerEntryVoided(entryId);
         if (e.status == Status.Validated) revert ContributionLedgerAlreadyValidated(entryId);
         (, uint256 end, ) = periodTimes(e.period);
         if (block.timestamp >= end) revert ContributionLedgerPeriodClosed(e.period, end);
-        if (e.cardId == cardId) revert ContributionLedgerSelfAttestation(entryId, cardId);
+        // By person, not card: a new card (resigned and admitted again) or a new key (reassigned) is the same person.
+        if (e.person == person) revert ContributionLedgerSelfAttestation(entryId, cardId, person);
         BitMaps.BitMap storage attested = _attested[entryId];
-        if (attested.get(cardId)) revert ContributionLedgerAlreadyAttested(entryId, cardId);
+        if (attested.get(person)) revert ContributionLedgerAlreadyAttested(entryId, cardId, person);
 
-        attested.set(cardId);
+        attested.set(person);
         unchecked {
             // Attestations stop at the threshold (at most 255): the counter cannot overflow.
             ++e.attestations;
@@ -233,7 +237,8 @@ contract ContributionLedger is IContributionLedger, Ownable {
 
     /// @inheritdoc IContributionLedger
     function hasAttested(uint256 entryId, uint256 cardId) external view returns (bool) {
-        return _attested[entryId].get(cardId);
+        // A card never issued has person 0, and no attester is person 0.
+        return _attested[entryId].get(_card.personOf(cardId));
     }
 
     /// @inheritdoc IContributionLedger
@@ -260,9 +265,9 @@ contract ContributionLedger is IContributionLedger, Ownable {
     // Internals
     // ------------------------------------------------------------------------------------------------
 
-    /// @dev The caller's card; reverts for a non-member.
-    function _cardOf(address account) private view returns (uint256 cardId) {
-        cardId = _card.cardOf(account);
+    /// @dev The caller's card and person; reverts for a non-member.
+    function _identityOf(address account) private view returns (uint256 cardId, uint256 person) {
+        (cardId, person) = _card.identityOf(account);
         if (cardId == 0) revert ContributionLedgerNotMember(account);
     }
 

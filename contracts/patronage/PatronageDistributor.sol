@@ -35,7 +35,8 @@ import {PatronageMath} from "../libraries/PatronageMath.sol";
  * 4. After the pot's deadline anyone {sweep}s what is left (unclaimed shares, rounding dust) to the treasury.
  *
  * @dev Note: shares follow the card, as the ledger does. A card given back or taken away has no holder, so its share
- * is never claimed and returns with the sweep. The pay ratio of a period is the one in force when it closed.
+ * is never claimed and returns with the sweep. The pay ratio of a period is the one in force at its last second (strictly before its
+ * end): a change made at the second it closes applies from the next period on.
  */
 contract PatronageDistributor is IPatronageDistributor, Ownable, ReentrancyGuard {
     using BitMaps for BitMaps.BitMap;
@@ -88,7 +89,7 @@ contract PatronageDistributor is IPatronageDistributor, Ownable, ReentrancyGuard
         if (block.timestamp < reviewEnd) revert PatronageDistributorPeriodUnderReview(period, reviewEnd);
         Finalization memory f = _finalizations[period];
         if (f.finalized) revert PatronageDistributorAlreadyFinalized(period);
-        if (f.ratio == 0) f.ratio = uint16(_ratioAt(end));
+        if (f.ratio == 0) f.ratio = uint16(_ratioOf(end));
 
         uint256[] memory units = _ledger.validatedUnitsBatch(period, cardIds);
         uint256 cap = PatronageMath.unitCap(f.minUnits, f.ratio);
@@ -254,7 +255,7 @@ contract PatronageDistributor is IPatronageDistributor, Ownable, ReentrancyGuard
     /// @inheritdoc IPatronageDistributor
     function payRatioOf(uint256 period) external view returns (uint256) {
         (, uint256 end, ) = _ledger.periodTimes(period);
-        return _ratioAt(end);
+        return _ratioOf(end);
     }
 
     /// @inheritdoc IPatronageDistributor
@@ -321,10 +322,14 @@ contract PatronageDistributor is IPatronageDistributor, Ownable, ReentrancyGuard
         else IERC20(token).safeTransfer(to, amount);
     }
 
-    /// @dev The ratio in force at `timepoint`; before this contract's first checkpoint, its first ratio.
-    function _ratioAt(uint256 timepoint) private view returns (uint256 ratio) {
-        if (timepoint > type(uint48).max) return _ratios.latest();
-        ratio = _ratios.upperLookupRecent(uint48(timepoint));
+    /// @dev The ratio of a period that closes at `end`: the one in force strictly before `end`, that is at its last
+    /// second `end - 1` (a change at the closing second belongs to the next period). Before this contract's first
+    /// checkpoint, its first ratio.
+    function _ratioOf(uint256 end) private view returns (uint256 ratio) {
+        // A period lasts at least a day, so `end` > 0 and `end - 1` does not underflow.
+        uint256 lastSecond = end - 1;
+        if (lastSecond > type(uint48).max) return _ratios.latest();
+        ratio = _ratios.upperLookupRecent(uint48(lastSecond));
         if (ratio == 0) ratio = _ratios.at(0)._value;
     }
 

@@ -14,6 +14,7 @@
 import { AbiCoder, ZeroAddress, getAddress, keccak256 } from "ethers";
 
 import { marginalCost } from "../quadratic.ts";
+import { PersonRegister } from "../patronage.ts";
 import { big, bool, list, num, str } from "./args.ts";
 import type { EventArg, ReplayEvent } from "./events.ts";
 import { PatronageReplay } from "./patronage.ts";
@@ -254,6 +255,8 @@ export class Replay {
   readonly members = new Map<string, MemberRecord>();
   /** Card number → its holder now (null once given back or taken away). */
   readonly cards = new Map<bigint, string | null>();
+  /** Card number → its person (`MembershipCard.personOf`), by the register's rule. */
+  readonly persons = new PersonRegister();
   lastCardId = 0n;
   /** Member count after each change: [timestamp, count], one entry per timestamp (as a Checkpoints.Trace208). */
   readonly memberCountHistory: { timestamp: number; blockNumber: number; count: bigint }[] = [];
@@ -329,6 +332,7 @@ export class Replay {
       finding: (message) => this.finding(message),
       parameter: (name, from, to) => this.parameter(name, from, to),
       holderOf: (cardId) => this.cards.get(cardId),
+      personOf: this.persons.personOf,
       ownerOf: (contract) => this.owners.get(contract),
     });
   }
@@ -642,6 +646,7 @@ export class Replay {
     }
     if (tokenId > this.lastCardId) this.lastCardId = tokenId;
     this.cards.set(tokenId, m.address);
+    this.persons.admitted(m.address, tokenId);
     m.status = "member";
     m.cardId = tokenId;
     m.since = this.current.timestamp;
@@ -675,6 +680,7 @@ export class Replay {
     t.cardId = tokenId;
     t.since = this.current.timestamp;
     this.cards.set(tokenId, t.address);
+    this.persons.reassigned(t.address, tokenId);
     this.change(f, { kind: "reassigned-away", cardId: tokenId, counterpart: t.address });
     this.change(t, { kind: "reassigned-in", cardId: tokenId, counterpart: f.address });
   }

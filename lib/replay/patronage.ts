@@ -52,7 +52,7 @@ export interface FinalizationRecord {
   /** The pass's smallest units and capped sum so far (from `FinalizationProgressed` until the period is final). */
   minUnits: bigint;
   cappedSum: bigint;
-  /** The ratio the period is shared by: the one in force when it closed (rebuilt from `PayRatioSet`). */
+  /** The ratio the period is shared by: the one in force at its last second (rebuilt from `PayRatioSet`). */
   ratio: bigint;
   /** Recomputed from the validated units when `PeriodFinalized` is seen; null before. */
   figures: PeriodFigures | null;
@@ -112,6 +112,8 @@ export interface PatronageContext {
   parameter(name: string, from: string, to: string): void;
   /** The holder of card `cardId` now (null once given back, undefined if never issued). */
   holderOf(cardId: bigint): string | null | undefined;
+  /** The person of card `cardId` (0 if never issued), rebuilt from the register's events. */
+  personOf(cardId: bigint): bigint;
   /** The owner of a co-op contract (`OwnershipTransferred`). */
   ownerOf(contract: "PatronageDistributor"): string | undefined;
 }
@@ -123,7 +125,7 @@ export class PatronageReplay {
   settings: LedgerSettings | null = null;
   /** Attestations needed by entries recorded from now on. */
   threshold = 0n;
-  readonly ledger = new LedgerModel();
+  readonly ledger: LedgerModel;
   readonly entryEvents = new Map<bigint, EntryEvents>();
   /** Pay ratio checkpoints: [time, ratio], one per time (as a Checkpoints.Trace208). */
   readonly ratios: { timestamp: number; ratio: bigint }[] = [];
@@ -140,6 +142,7 @@ export class PatronageReplay {
 
   constructor(ctx: PatronageContext) {
     this.ctx = ctx;
+    this.ledger = new LedgerModel(ctx.personOf);
   }
 
   /** Called with every event of the co-op before it is applied: checks what must follow an attestation. */
@@ -223,10 +226,13 @@ export class PatronageReplay {
     return r[0]?.ratio ?? 0n;
   }
 
-  /** The pay ratio of `period`: the one in force when it closed. */
+  /**
+   * The pay ratio of `period`: the one in force strictly before it closes, at its last second `end - 1`. A change
+   * made at the closing second belongs to the next period (as `PatronageDistributor.payRatioOf`).
+   */
   ratioOf(period: bigint): bigint {
     const t = this.periodTimes(period);
-    return t === null ? 0n : this.ratioAt(t.end);
+    return t === null ? 0n : this.ratioAt(t.end - 1);
   }
 
   /** Validated units of card `cardId` in `period`. */

@@ -472,6 +472,80 @@ describe("Replay of patronage (lib/replay/patronage.ts)", function () {
     ]);
   });
 
+  for (const [when, offset, ratioOfPeriod0] of [
+    ["at the period's last second (end - 1)", -1, 3n],
+    ["at its closing second (end)", 0, 6n],
+    ["a second after it closed (end + 1)", 1, 6n],
+  ] as const) {
+    it(`gives a period the ratio in force strictly before its end: a change ${when} makes it ${ratioOfPeriod0}`, function () {
+      const r = coop();
+      r.apply(ev(T0 + PERIOD + offset, "PatronageDistributor", "PayRatioSet", { oldRatio: 6n, newRatio: 3n }));
+      expect(r.findings).to.deep.equal([]);
+      expect([r.patronage.ratioOf(0n), r.patronage.ratioOf(1n), r.patronage.payRatio()]).to.deep.equal([
+        ratioOfPeriod0,
+        3n,
+        3n,
+      ]);
+    });
+  }
+
+  it("knows a person across cards and keys: a re-admitted author or attester, and a reassigned card's old key admitted again, attest nothing twice", function () {
+    const r = coop();
+    const resign = (t: number, i: number, tokenId: bigint) =>
+      r.apply(ev(t, "MembershipCard", "MemberResigned", { account: memberAddress(i), tokenId }));
+    const admit = (t: number, account: string, tokenId: bigint) =>
+      r.apply(ev(t, "MembershipCard", "MemberAdmitted", { account, tokenId }));
+    record(r, T0 + 10, 1n, 1, 10n);
+    // Card 2 attests entry 1, resigns and comes back as card 4: still person 2.
+    attest(r, T0 + 20, 1n, 2, [1n, 10n, 10n, 10n]);
+    record(r, T0 + 30, 2n, 1, 5n);
+    r.apply(ev(T0 + 31, "ContributionLedger", "AttestationThresholdSet", { oldThreshold: 1n, newThreshold: 2n }));
+    r.apply(
+      ev(T0 + 32, "ContributionLedger", "ContributionRecorded", {
+        entryId: 3n,
+        period: 0n,
+        cardId: 3n,
+        contributor: memberAddress(2),
+        kind,
+        units: 7n,
+        evidenceHash: ZeroHash,
+        evidenceURI: "",
+        threshold: 2n,
+      }),
+    );
+    r.apply(
+      ev(T0 + 33, "ContributionLedger", "ContributionAttested", {
+        entryId: 3n,
+        cardId: 2n,
+        attester: memberAddress(1),
+        attestations: 1n,
+      }),
+    );
+    resign(T0 + 40, 1, 2n);
+    admit(T0 + 41, memberAddress(1), 4n);
+    // Card 1 (the author of entry 2) resigns and comes back as card 5.
+    resign(T0 + 42, 0, 1n);
+    admit(T0 + 43, memberAddress(0), 5n);
+    // Card 3 moves to a new key; the old key is admitted again as card 6.
+    r.apply(ev(T0 + 44, "MembershipCard", "MemberReassigned", { from: memberAddress(2), to: lost, tokenId: 3n }));
+    admit(T0 + 45, memberAddress(2), 6n);
+    expect([4n, 5n, 6n, 3n].map((c) => r.persons.personOf(c))).to.deep.equal([2n, 1n, 3n, 3n]);
+    expect(r.patronage.ledger.entries.get(2n)!.person).to.equal(1n);
+    expect(r.findings).to.deep.equal([]);
+
+    const attestedBy = (t: number, entryId: bigint, cardId: bigint, attester: string) =>
+      r.apply(ev(t, "ContributionLedger", "ContributionAttested", { entryId, cardId, attester, attestations: 2n }));
+    attestedBy(T0 + 50, 3n, 4n, memberAddress(1)); // person 2 again, on entry 3
+    attestedBy(T0 + 51, 2n, 5n, memberAddress(0)); // person 1, entry 2's author
+    attestedBy(T0 + 52, 3n, 6n, memberAddress(2)); // person 3, entry 3's author, from the old key
+    expect(r.findings.map((f) => f.message)).to.deep.equal([
+      "entry 3 attested twice by person 2 (cards 2 and 4)",
+      "entry 2 attested by its own author, person 1 (card 5)",
+      "entry 3 attested by its own author, person 3 (card 6)",
+    ]);
+    expect(r.patronage.ledger.entries.get(3n)!.attesters).to.deep.equal([2n]);
+  });
+
   it("finalizes, allocates and pays by the rules; a claim is kept beside its rebuilt share; the sweep leaves the rest", function () {
     const r = coop();
     record(r, T0 + 10, 1n, 1, 10n);

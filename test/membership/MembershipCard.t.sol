@@ -445,6 +445,62 @@ contract MembershipCardTest is CoopFixture {
         card.ownerOf(id);
     }
 
+    /// A person is their first card's number: a new address is its own card's person; an address that held a card
+    /// before takes that card's person; a reassigned card keeps its person, on the new key and (admitted again) the old.
+    function test_personOf_followsAPersonAcrossCardsAndKeys() public {
+        assertEq(card.personOf(1), 1, "alice's first card");
+        assertEq(card.personOf(2), 2, "bob's first card");
+        assertEq(card.personOf(3), 0, "a card never issued");
+        (uint256 cardId, uint256 person) = card.identityOf(alice);
+        assertEq(cardId, 1, "alice's card");
+        assertEq(person, 1, "alice's person");
+
+        // Alice resigns and is admitted again: card 3, person 1; the given-back card keeps its person.
+        vm.prank(alice);
+        card.resign();
+        (cardId, person) = card.identityOf(alice);
+        assertEq(cardId + person, 0, "no identity without a card");
+        assertEq(card.admit(alice), 3, "card 3");
+        assertEq(card.personOf(3), 1, "alice again");
+        assertEq(card.personOf(1), 1, "the old card keeps its person");
+
+        // Bob's card moves to a new key: the card keeps person 2, and the old key admitted again is bob.
+        address newBob = _memberAddr(60);
+        card.reassign(bob, newBob);
+        (cardId, person) = card.identityOf(newBob);
+        assertEq(cardId, 2, "the same card");
+        assertEq(person, 2, "the same person");
+        assertEq(card.admit(bob), 4, "card 4");
+        assertEq(card.personOf(4), 2, "the old key is bob");
+
+        // A third address, admitted for the first time, is a new person; resigned, it keeps it.
+        address carol = _memberAddr(61);
+        assertEq(card.admit(carol), 5, "card 5");
+        assertEq(card.personOf(5), 5, "a new person");
+        vm.prank(carol);
+        card.resign();
+        assertEq(card.admit(carol), 6, "card 6");
+        assertEq(card.personOf(6), 5, "carol again");
+        // Card words still hold their holder and issue time as before.
+        assertEq(card.holderOf(6), carol, "holder");
+        assertEq(card.issuedAt(6), block.timestamp, "issue time");
+        assertEq(card.memberCount(), 4, "alice, both of bob's keys (two cards) and carol");
+    }
+
+    /// A reassignment onto an address that was another person before makes it the card's person from then on.
+    function test_personOf_reassignOntoAFormerMember_takesTheCardsPerson() public {
+        vm.prank(alice);
+        card.resign(); // alice's address was person 1
+        card.reassign(bob, alice); // bob's card (person 2) moves onto it
+        (uint256 cardId, uint256 person) = card.identityOf(alice);
+        assertEq(cardId, 2, "bob's card");
+        assertEq(person, 2, "person 2");
+        vm.prank(alice);
+        card.resign();
+        assertEq(card.personOf(card.admit(alice)), 2, "the address is person 2 now");
+        assertEq(card.pastStintCount(alice), 2, "two finished stints");
+    }
+
     /// Before a credits ledger is bound nobody is a member, and the views say so rather than revert.
     function test_membershipViews_beforeTheLedgerIsBound_sayNobody() public {
         MembershipCard fresh = new MembershipCard("Fresh", "FRSH", address(this));

@@ -3,6 +3,7 @@ import { network } from "hardhat";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { ZeroAddress, getAddress, toBeHex } from "ethers";
 import type { Interface } from "ethers";
+import { createRequire } from "node:module";
 
 import { DAY, defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.ts";
 import type { MembershipCard } from "../../types/ethers-contracts/index.ts";
@@ -89,17 +90,28 @@ async function cardState(card: MembershipCard, accounts: string[]) {
   return { memberCount: await card.memberCount(), issued, owners, members };
 }
 
-const ENTITIES: Record<string, string> = { '"': "&#34;", "\\": "&#92;", "<": "&#60;", ">": "&#62;", "&": "&#38;" };
+/** The parts of a jsdom XML document these tests read (jsdom ships no types of its own). */
+interface XmlElement {
+  nodeName: string;
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+}
+interface XmlDocument {
+  documentElement: XmlElement;
+  getElementsByTagName(name: string): ArrayLike<XmlElement>;
+}
+const { JSDOM } = createRequire(import.meta.url)("jsdom") as {
+  JSDOM: new (markup: string, options: { contentType: string }) => { window: { document: XmlDocument } };
+};
 
-/** The escaping the card promises for its co-op name (JSON string and XML text node safe). */
-function expectedEscape(name: string): string {
-  let out = "";
-  for (const c of name) {
-    if (c in ENTITIES) out += ENTITIES[c];
-    else if (c.charCodeAt(0) < 0x20) out += "&#32;";
-    else out += c;
-  }
-  return out;
+/** `svg` parsed as XML (jsdom throws on a document that is not well formed), and its <text> elements. */
+function parseSvg(svg: string): { root: XmlElement; texts: XmlElement[]; scripts: number } {
+  const doc = new JSDOM(svg, { contentType: "image/svg+xml" }).window.document;
+  return {
+    root: doc.documentElement,
+    texts: Array.from(doc.getElementsByTagName("text")),
+    scripts: doc.getElementsByTagName("script").length,
+  };
 }
 
 interface Metadata {
@@ -391,6 +403,62 @@ describe("MembershipCard", function () {
         .to.be.revertedWithCustomError(card, "OwnableUnauthorizedAccount")
         .withArgs(deployer.address);
       expect(await cardState(card, accounts)).to.deep.equal(before);
+    });
+
+    /** The deployed co-op's card, driven by its timelock (impersonated, as a passed proposal would call it). */
+    async function asTimelock() {
+      const coop = await networkHelpers.loadFixture(deployedCoopFixture);
+      const timelockAddress = await coop.timelock.getAddress();
+      await networkHelpers.impersonateAccount(timelockAddress);
+      await networkHelpers.setBalance(timelockAddress, 10n ** 18n);
+      const governance = coop.card.connect(await ethers.getSigner(timelockAddress));
+      const own = {
+        "the timelock (the card's owner)": timelockAddress,
+        "the governor": await coop.governor.getAddress(),
+        "the card itself": await coop.card.getAddress(),
+        "the credits": await coop.credits.getAddress(),
+        "the contribution ledger": await coop.ledger.getAddress(),
+        "the patronage distributor": await coop.distributor.getAddress(),
+      };
+      return { ...coop, governance, own };
+    }
+
+    it("refuses each of the co-op's own contracts as a member, in admit, admitMany and reassign, with MembershipCardCoopContract(account), and changes nothing", async function () {
+      const { card, governance, own, alice, bob } = await asTimelock();
+      const accounts = [alice.address, bob.address, ...Object.values(own)];
+      const before = await cardState(card, accounts);
+      for (const [kind, account] of Object.entries(own)) {
+        await expect(governance.admit(account), `admit ${kind}`)
+          .to.be.revertedWithCustomError(card, "MembershipCardCoopContract")
+          .withArgs(account);
+        await expect(governance.admitMany([account]), `admitMany ${kind}`)
+          .to.be.revertedWithCustomError(card, "MembershipCardCoopContract")
+          .withArgs(account);
+        await expect(governance.reassign(alice.address, account), `reassign to ${kind}`)
+          .to.be.revertedWithCustomError(card, "MembershipCardCoopContract")
+          .withArgs(account);
+      }
+      expect(await cardState(card, accounts)).to.deep.equal(before);
+    });
+
+    it("still admits an ordinary contract wallet (ERC-1271) and another co-op's timelock, and reassigns a card to a contract wallet", async function () {
+      const { card, governance, alice, carol } = await asTimelock();
+      const wallet = await ethers.deployContract("ERC1271WalletMock", [carol.address]);
+      const newKey = await ethers.deployContract("ERC1271WalletMock", [alice.address]);
+      const other = await deployCoop(connection, defaultConfig([carol.address]));
+      const otherTimelock = await other.timelock.getAddress();
+      expect(await other.card.owner()).to.equal(otherTimelock);
+
+      await expect(governance.admit(await wallet.getAddress()))
+        .to.emit(card, "MemberAdmitted")
+        .withArgs(await wallet.getAddress(), 3n);
+      await expect(governance.admit(otherTimelock)).to.emit(card, "MemberAdmitted").withArgs(otherTimelock, 4n);
+      await expect(governance.reassign(alice.address, await newKey.getAddress()))
+        .to.emit(card, "MemberReassigned")
+        .withArgs(alice.address, await newKey.getAddress(), 1n);
+      expect(await card.cardOf(otherTimelock)).to.equal(4n);
+      expect(await card.cardOf(await newKey.getAddress())).to.equal(1n);
+      expect(await card.memberCount()).to.equal(4n);
     });
 
     it("still lets a founder resign alone, with no vote", async function () {
@@ -911,45 +979,51 @@ describe("MembershipCard", function () {
       expect(meta.attributes[1].value).to.equal(since);
     });
 
-    it("escapes a co-op name with JSON and XML metacharacters so the JSON parses and the SVG stays well formed", async function () {
+    it("gives back a name with \" \\ & < > and a newline as written: JSON.parse of the metadata and the SVG's text node", async function () {
       const { card, alice } = await networkHelpers.loadFixture(nastyNameFixture);
       expect(await card.name()).to.equal(NASTY_NAME);
-      const escaped = expectedEscape(NASTY_NAME);
       const { meta, svg } = decodeTokenURI(await card.tokenURI(1n));
 
-      expect(meta.name).to.equal(`${escaped} member #1`);
-      expect(meta.description).to.contain(escaped);
-
-      // The name's text node contains no raw markup: no '<', '>' or '"' from the name.
-      const match = /font-weight="700">([^<]*)<\/text>/.exec(svg);
-      expect(match, "the name's <text> element").to.not.equal(null);
-      const text = match![1];
-      expect(text).to.equal(escaped);
-      expect(text).to.not.match(/[<>"\\\n\t]/);
-      // Every '&' in the SVG starts a numeric character reference.
-      expect(svg.replace(/&#\d+;/g, "")).to.not.contain("&");
-      // The injected markup never appears raw, and the document has exactly the card's own elements.
-      expect(svg).to.not.contain("<script>");
-      expect(svg.match(/<text/g)?.length).to.equal(5);
-      expect(svg.match(/<\/text>/g)?.length).to.equal(5);
-      // Unescaping the references gives the name back (control characters become spaces).
-      const unescaped = text.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
-      expect(unescaped).to.equal(NASTY_NAME.replace(/[\x00-\x1f]/g, " "));
-      expect(svg).to.contain(getAddress(alice.address));
+      // The JSON parses, and its strings hold the name exactly as the deployer wrote it.
+      expect(meta.name).to.equal(`${NASTY_NAME} member #1`);
+      expect(meta.description).to.equal(
+        `Membership card of ${NASTY_NAME}. Soulbound: it cannot be sold or transferred; one member, one card, one equal voice.`,
+      );
+      // The SVG is well-formed XML with the card's own five text elements and nothing the name tried to inject.
+      const { root, texts, scripts } = parseSvg(svg);
+      expect(root.nodeName).to.equal("svg");
+      expect(scripts).to.equal(0);
+      expect(texts.map((t) => t.getAttribute("y"))).to.deep.equal(["44", "66", "124", "168", "188"]);
+      expect(texts[0].textContent).to.equal(NASTY_NAME);
+      expect(texts[1].textContent).to.equal("MEMBERSHIP CARD");
+      expect(texts[2].textContent).to.equal("#1");
+      expect(texts[3].textContent).to.equal(getAddress(alice.address));
+      // XML's own entities, no HTML character references.
+      expect(svg).to.contain(
+        ">Bread &amp; Roses &quot;&lt;Café ☕ Co-op&gt;&quot; \\ back\nslash\t&lt;/text&gt;&lt;script&gt;x&lt;/script&gt;</text>",
+      );
+      expect(svg).to.not.match(/&#\d+;/);
     });
 
-    it("escapes only the ampersand of an everyday name like 'Bread & Roses' and keeps every other character as written", async function () {
-      const { card } = await networkHelpers.loadFixture(ampersandNameFixture);
-      const escaped = "Bread &#38; Roses Bakers' Co-op (North)";
-      expect(expectedEscape(AMPERSAND_NAME)).to.equal(escaped);
+    it("keeps a carriage return and every control character in the JSON, and turns those XML forbids into spaces in the SVG", async function () {
+      const name = "A\rB\x01C\x1fD\x7fE";
+      const { card } = await namedCard(name);
       const { meta, svg } = decodeTokenURI(await card.tokenURI(1n));
-      expect(meta.name).to.equal(`${escaped} member #1`);
-      expect(meta.description).to.contain(escaped);
-      const match = /font-weight="700">([^<]*)<\/text>/.exec(svg);
-      expect(match, "the name's <text> element").to.not.equal(null);
-      expect(match![1]).to.equal(escaped);
-      // No control character in the name, so no space reference anywhere in the picture.
-      expect(svg).to.not.contain("&#32;");
+      expect(meta.name).to.equal(`${name} member #1`);
+      // A carriage return is written as &#13; (a raw one would be read as a line feed); 0x01 and 0x1f are not XML.
+      expect(parseSvg(svg).texts[0].textContent).to.equal("A\rB C D\x7fE");
+    });
+
+    it("writes an everyday name like 'Bread & Roses' as is in the JSON and with XML entities in the SVG", async function () {
+      const { card } = await networkHelpers.loadFixture(ampersandNameFixture);
+      const { meta, svg } = decodeTokenURI(await card.tokenURI(1n));
+      expect(meta.name).to.equal(`${AMPERSAND_NAME} member #1`);
+      expect(meta.description).to.contain(`Membership card of ${AMPERSAND_NAME}.`);
+      expect(svg).to.contain(">Bread &amp; Roses Bakers&apos; Co-op (North)</text>");
+      expect(parseSvg(svg).texts[0].textContent).to.equal(AMPERSAND_NAME);
+      // Nothing in the name needs a JSON escape: the metadata holds it byte for byte.
+      const json = Buffer.from((await card.tokenURI(1n)).slice("data:application/json;base64,".length), "base64");
+      expect(json.toString("utf8")).to.contain(`"name":"${AMPERSAND_NAME} member #1"`);
     });
 
     it("reverts for an unknown or burned card with ERC721NonexistentToken", async function () {

@@ -139,13 +139,14 @@ contract ContributionLedgerTest is PatronageFixture {
         uint256 id = card.cardOf(newAlice);
         assertEq(ledger.validatedUnits(0, id), 30, "units follow the card");
 
+        assertEq(card.personOf(id), id, "the card keeps its person");
         vm.expectRevert(
-            abi.encodeWithSelector(IContributionLedger.ContributionLedgerSelfAttestation.selector, aliceEntry, id)
+            abi.encodeWithSelector(IContributionLedger.ContributionLedgerSelfAttestation.selector, aliceEntry, id, id)
         );
         vm.prank(newAlice);
         ledger.attest(aliceEntry);
         vm.expectRevert(
-            abi.encodeWithSelector(IContributionLedger.ContributionLedgerAlreadyAttested.selector, carolEntry, id)
+            abi.encodeWithSelector(IContributionLedger.ContributionLedgerAlreadyAttested.selector, carolEntry, id, id)
         );
         vm.prank(newAlice);
         ledger.attest(carolEntry);
@@ -155,6 +156,146 @@ contract ContributionLedgerTest is PatronageFixture {
         vm.prank(alice);
         ledger.attest(bobEntry);
         assertTrue(_attest(newAlice, bobEntry), "the new key attests others");
+    }
+
+    /// @dev Everything the ledger keeps about `entryId` and its author's card, and whether `attester`'s person attested.
+    function _entryState(uint256 entryId, uint256 attesterCard) internal view returns (bytes32) {
+        IContributionLedger.Entry memory e = ledger.entry(entryId);
+        return
+            keccak256(abi.encode(_ledgerState(entryId, e.period, e.cardId), ledger.hasAttested(entryId, attesterCard)));
+    }
+
+    /// An author who resigns and is admitted again (a new card) is the same person: their old entry is still their own.
+    function test_readmittedAuthor_attestsOwnOldEntry_revertsSelfAttestation() public {
+        uint256 oldCard = card.cardOf(alice);
+        uint256 id = _record(alice, 10);
+        vm.prank(alice);
+        card.resign();
+        uint256 newCard = card.admit(alice);
+        assertTrue(newCard != oldCard, "a new card");
+        assertEq(card.personOf(newCard), oldCard, "the new card carries the first card's person");
+        bytes32 before = _entryState(id, newCard);
+
+        vm.expectRevert(
+            abi.encodeWithSelector(IContributionLedger.ContributionLedgerSelfAttestation.selector, id, newCard, oldCard)
+        );
+        vm.prank(alice);
+        ledger.attest(id);
+        assertEq(uint256(_entryState(id, newCard)), uint256(before), "state changed");
+        assertTrue(ledger.entry(id).status == IContributionLedger.Status.Pending, "still pending");
+        // Others still attest it.
+        assertTrue(_attest(bob, id), "bob validates it");
+    }
+
+    /// With a threshold of 2, an attester who resigns and is admitted again cannot attest a second time: one person
+    /// never validates an entry alone.
+    function test_readmittedAttester_attestsAgain_revertsAlreadyAttested() public {
+        ledger.setAttestationThreshold(2);
+        uint256 id = _record(alice, 10);
+        uint256 bobPerson = card.cardOf(bob);
+        _attest(bob, id);
+        vm.prank(bob);
+        card.resign();
+        uint256 newCard = card.admit(bob);
+        assertEq(card.personOf(newCard), bobPerson, "bob is the same person");
+        assertTrue(ledger.hasAttested(id, newCard), "bob's person attested, whichever card asks");
+        bytes32 before = _entryState(id, newCard);
+
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IContributionLedger.ContributionLedgerAlreadyAttested.selector,
+                id,
+                newCard,
+                bobPerson
+            )
+        );
+        vm.prank(bob);
+        ledger.attest(id);
+        assertEq(uint256(_entryState(id, newCard)), uint256(before), "state changed");
+        IContributionLedger.Entry memory e = ledger.entry(id);
+        assertEq(e.attestations, 1, "one attestation");
+        assertTrue(e.status == IContributionLedger.Status.Pending, "one person did not validate it");
+        assertEq(ledger.validatedUnits(0, card.cardOf(alice)), 0, "nothing counts");
+        // A second person does.
+        assertTrue(_attest(carol, id), "carol's attestation validates it");
+    }
+
+    /// An author whose card was reassigned to a new key is the same person on the new key and, admitted again,
+    /// on the old one: neither attests the entry.
+    function test_reassignedAuthor_newKeyOrOldKeyReadmitted_revertsSelfAttestation() public {
+        uint256 aliceCard = card.cardOf(alice);
+        uint256 id = _record(alice, 10);
+        address newAlice = _memberAddr(77);
+        card.reassign(alice, newAlice);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IContributionLedger.ContributionLedgerSelfAttestation.selector,
+                id,
+                aliceCard,
+                aliceCard
+            )
+        );
+        vm.prank(newAlice);
+        ledger.attest(id);
+
+        // The old key found again and admitted: a new card, the same person.
+        uint256 oldKeyCard = card.admit(alice);
+        assertEq(card.personOf(oldKeyCard), aliceCard, "the old key is still alice");
+        bytes32 before = _entryState(id, oldKeyCard);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IContributionLedger.ContributionLedgerSelfAttestation.selector,
+                id,
+                oldKeyCard,
+                aliceCard
+            )
+        );
+        vm.prank(alice);
+        ledger.attest(id);
+        assertEq(uint256(_entryState(id, oldKeyCard)), uint256(before), "state changed");
+    }
+
+    /// An attester whose card was reassigned attests no second time, neither from the new key nor from the old key
+    /// admitted again (threshold 2: the entry waits for a second person).
+    function test_reassignedAttester_newKeyOrOldKeyReadmitted_revertsAlreadyAttested() public {
+        ledger.setAttestationThreshold(2);
+        uint256 id = _record(alice, 10);
+        uint256 bobCard = card.cardOf(bob);
+        _attest(bob, id);
+        address newBob = _memberAddr(78);
+        card.reassign(bob, newBob);
+        vm.expectRevert(
+            abi.encodeWithSelector(IContributionLedger.ContributionLedgerAlreadyAttested.selector, id, bobCard, bobCard)
+        );
+        vm.prank(newBob);
+        ledger.attest(id);
+
+        uint256 oldKeyCard = card.admit(bob);
+        assertEq(card.personOf(oldKeyCard), bobCard, "the old key is still bob");
+        bytes32 before = _entryState(id, oldKeyCard);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IContributionLedger.ContributionLedgerAlreadyAttested.selector,
+                id,
+                oldKeyCard,
+                bobCard
+            )
+        );
+        vm.prank(bob);
+        ledger.attest(id);
+        assertEq(uint256(_entryState(id, oldKeyCard)), uint256(before), "state changed");
+        assertEq(ledger.entry(id).attestations, 1, "one attestation, one person");
+    }
+
+    /// hasAttested asks about a card's person: false for a card never issued (person 0) and for a person who did not.
+    function test_hasAttested_byPersonOfTheCard() public {
+        uint256 id = _record(alice, 10);
+        assertFalse(ledger.hasAttested(id, 0), "card 0");
+        assertFalse(ledger.hasAttested(id, 999), "a card never issued");
+        assertFalse(ledger.hasAttested(id, card.cardOf(bob)), "bob did not yet");
+        _attest(bob, id);
+        assertTrue(ledger.hasAttested(id, card.cardOf(bob)), "bob did");
+        assertFalse(ledger.hasAttested(id, card.cardOf(carol)), "carol did not");
     }
 
     /// Contributions never change voice: recording and attesting leave every credit account as it was.
@@ -222,13 +363,19 @@ contract ContributionLedgerTest is PatronageFixture {
         assertEq(uint256(_ledgerState(1, 0, card.cardOf(alice))), uint256(before), "state changed");
     }
 
-    /// Nobody attests their own entry: ContributionLedgerSelfAttestation(entryId, cardId).
+    /// Nobody attests their own entry: ContributionLedgerSelfAttestation(entryId, cardId, person).
     function test_attestOwnEntry_reverts() public {
         uint256 id = _record(alice, 10);
         uint256 aliceCard = card.cardOf(alice);
+        assertEq(ledger.entry(id).person, aliceCard, "a first card is its own person");
         bytes32 before = _ledgerState(id, 0, aliceCard);
         vm.expectRevert(
-            abi.encodeWithSelector(IContributionLedger.ContributionLedgerSelfAttestation.selector, id, aliceCard)
+            abi.encodeWithSelector(
+                IContributionLedger.ContributionLedgerSelfAttestation.selector,
+                id,
+                aliceCard,
+                aliceCard
+            )
         );
         vm.prank(alice);
         ledger.attest(id);
@@ -236,14 +383,15 @@ contract ContributionLedgerTest is PatronageFixture {
         assertFalse(ledger.hasAttested(id, aliceCard), "not recorded");
     }
 
-    /// A card attests an entry once: ContributionLedgerAlreadyAttested(entryId, cardId).
+    /// A card attests an entry once: ContributionLedgerAlreadyAttested(entryId, cardId, person).
     function test_attestTwice_reverts() public {
         ledger.setAttestationThreshold(2);
         uint256 id = _record(alice, 10);
         _attest(bob, id);
         bytes32 before = _ledgerState(id, 0, card.cardOf(alice));
+        uint256 bobCard = card.cardOf(bob);
         vm.expectRevert(
-            abi.encodeWithSelector(IContributionLedger.ContributionLedgerAlreadyAttested.selector, id, card.cardOf(bob))
+            abi.encodeWithSelector(IContributionLedger.ContributionLedgerAlreadyAttested.selector, id, bobCard, bobCard)
         );
         vm.prank(bob);
         ledger.attest(id);

@@ -274,7 +274,7 @@ contract PatronageDistributorTest is PatronageFixture {
         assertEq(uint256(_distributorState(0, 0)), uint256(before), "state changed");
     }
 
-    /// A period's ratio is the one in force when it closed: a change afterwards applies to later periods only.
+    /// A period's ratio is the one in force before it closed: a change afterwards applies to later periods only.
     function test_payRatio_ofAPeriodIsTheOneAtItsClose() public {
         _contributeExample();
         vm.warp(DEPLOY_TIME + PERIOD + 1);
@@ -290,6 +290,39 @@ contract PatronageDistributorTest is PatronageFixture {
         PatronageDistributor late = new PatronageDistributor(ledger, 4, CLAIM_WINDOW, address(this));
         assertEq(late.payRatioOf(0), 4, "first ratio");
         assertEq(address(late.ledger()), address(ledger), "ledger");
+    }
+
+    /// @dev Sets the ratio to 3 at `when` (period 0 closes at DEPLOY_TIME + PERIOD), then finalizes period 0.
+    function _ratioChangeAt(uint256 when) internal returns (uint256 ratioOfPeriod0, uint256 ratioOfPeriod1) {
+        _contributeExample();
+        vm.warp(when);
+        distributor.setPayRatio(3);
+        assertEq(distributor.payRatio(), 3, "in force now");
+        ratioOfPeriod0 = distributor.payRatioOf(0);
+        ratioOfPeriod1 = distributor.payRatioOf(1);
+        _finalize(0, m);
+        assertEq(distributor.finalization(0).ratio, ratioOfPeriod0, "finalized under the ratio payRatioOf gives");
+    }
+
+    /// A change at a period's last second (end - 1) is in force strictly before its end: the period is shared under it.
+    function test_payRatio_changeAtTheLastSecond_appliesToThePeriod() public {
+        (uint256 r0, uint256 r1) = _ratioChangeAt(DEPLOY_TIME + PERIOD - 1);
+        assertEq(r0, 3, "period 0 under the new ratio");
+        assertEq(r1, 3, "period 1 too");
+    }
+
+    /// A change at the closing second (end) belongs to the next period: the period that just closed keeps its ratio.
+    function test_payRatio_changeAtTheClosingSecond_appliesToTheNextPeriodOnly() public {
+        (uint256 r0, uint256 r1) = _ratioChangeAt(DEPLOY_TIME + PERIOD);
+        assertEq(r0, 6, "period 0 keeps 6");
+        assertEq(r1, 3, "period 1 under 3");
+    }
+
+    /// A change a second after the close (end + 1) applies to the next period only.
+    function test_payRatio_changeAfterTheClose_appliesToTheNextPeriodOnly() public {
+        (uint256 r0, uint256 r1) = _ratioChangeAt(DEPLOY_TIME + PERIOD + 1);
+        assertEq(r0, 6, "period 0 keeps 6");
+        assertEq(r1, 3, "period 1 under 3");
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -229,7 +229,7 @@ describe("Patronage through governance (ContributionLedger + PatronageDistributo
   });
 
   describe("refusals: the exact error with its arguments, and nothing changed", function () {
-    it("refuses a member attesting their own entry: ContributionLedgerSelfAttestation(entryId, cardId)", async function () {
+    it("refuses a member attesting their own entry: ContributionLedgerSelfAttestation(entryId, cardId, person)", async function () {
       const ctx = await loadFixture(allocatedFixture);
       const entry = await record(ctx, 0, 5n);
       const scope = { ...scopeOf(ctx), entryIds: [...scopeOf(ctx).entryIds, entry] };
@@ -237,11 +237,33 @@ describe("Patronage through governance (ContributionLedger + PatronageDistributo
       await expectPatronageUnchanged(ctx, scope, () =>
         expect(ctx.coop.ledger.connect(ctx.members[0]).attest(entry))
           .to.be.revertedWithCustomError(ctx.coop.ledger, "ContributionLedgerSelfAttestation")
-          .withArgs(entry, cardId),
+          .withArgs(entry, cardId, cardId),
       );
     });
 
-    it("refuses a second attestation by the same card: ContributionLedgerAlreadyAttested(entryId, cardId)", async function () {
+    it("refuses a member who resigned and was admitted again by a passed proposal attesting their own old entry: ContributionLedgerSelfAttestation(entryId, newCard, person)", async function () {
+      const ctx = await loadFixture(allocatedFixture);
+      const { ledger, card } = ctx.coop;
+      const author = ctx.members[0];
+      const firstCard = await card.cardOf(author.address);
+      const entry = await record(ctx, 0, 5n);
+      await (await card.connect(author).resign()).wait();
+      await govern(ctx, [await call(card, "admit", [author.address])], "Welcome back", {
+        proposer: ctx.members[2],
+        exclude: [author.address],
+      });
+      const newCard = await card.cardOf(author.address);
+      expect(newCard).to.not.equal(firstCard);
+      expect(await card.personOf(newCard)).to.equal(firstCard);
+      const scope = { ...scopeOf(ctx), entryIds: [...scopeOf(ctx).entryIds, entry] };
+      await expectPatronageUnchanged(ctx, scope, () =>
+        expect(ledger.connect(author).attest(entry))
+          .to.be.revertedWithCustomError(ledger, "ContributionLedgerSelfAttestation")
+          .withArgs(entry, newCard, firstCard),
+      );
+    });
+
+    it("refuses a second attestation by the same card: ContributionLedgerAlreadyAttested(entryId, cardId, person)", async function () {
       const ctx = await loadFixture(allocatedFixture);
       const { ledger, card } = ctx.coop;
       await govern(ctx, [await call(ledger, "setAttestationThreshold", [2n])], "Two attestations from now on");
@@ -249,13 +271,35 @@ describe("Patronage through governance (ContributionLedger + PatronageDistributo
       expect((await ledger.entry(entry)).threshold).to.equal(2n);
       await attest(ctx, 1, entry);
       const scope = { ...scopeOf(ctx), entryIds: [entry], periods: [await ledger.currentPeriod()] };
+      const cardId = await card.cardOf(ctx.members[1].address);
       await expectPatronageUnchanged(ctx, scope, () =>
         expect(ledger.connect(ctx.members[1]).attest(entry))
           .to.be.revertedWithCustomError(ledger, "ContributionLedgerAlreadyAttested")
-          .withArgs(entry, card.cardOf(ctx.members[1].address)),
+          .withArgs(entry, cardId, cardId),
       );
       await attest(ctx, 2, entry);
       expect((await ledger.entry(entry)).status).to.equal(2n); // Validated at the second card
+    });
+
+    it("refuses an attester who resigned and was admitted again attesting a second time, so with a threshold of 2 one person never validates an entry: ContributionLedgerAlreadyAttested(entryId, newCard, person)", async function () {
+      const ctx = await loadFixture(allocatedFixture);
+      const { ledger, card } = ctx.coop;
+      await govern(ctx, [await call(ledger, "setAttestationThreshold", [2n])], "Two attestations from now on");
+      const entry = await record(ctx, 0, 5n);
+      const attester = ctx.members[1];
+      const firstCard = await card.cardOf(attester.address);
+      await attest(ctx, 1, entry);
+      await (await card.connect(attester).resign()).wait();
+      await govern(ctx, [await call(card, "admit", [attester.address])], "Welcome back");
+      const newCard = await card.cardOf(attester.address);
+      const scope = { ...scopeOf(ctx), entryIds: [entry], periods: [await ledger.currentPeriod()] };
+      await expectPatronageUnchanged(ctx, scope, () =>
+        expect(ledger.connect(attester).attest(entry))
+          .to.be.revertedWithCustomError(ledger, "ContributionLedgerAlreadyAttested")
+          .withArgs(entry, newCard, firstCard),
+      );
+      const e = await ledger.entry(entry);
+      expect([e.attestations, e.status]).to.deep.equal([1n, 1n]); // one attestation, still Pending
     });
 
     it("refuses a non-member recording or attesting: ContributionLedgerNotMember(account)", async function () {

@@ -11,7 +11,9 @@ import {IPatronageDistributor} from "../../interfaces/IPatronageDistributor.sol"
  * own error; without, the failure is recorded ({reentered}, {reentryData}) and the payment is accepted.
  */
 contract ReentrantClaimer {
-    IContributionLedger public immutable ledger;
+    // Private: a contract whose public `ledger()` names the co-op's ledger is taken for the co-op's distributor and
+    // refused as a member (MembershipCardCoopContract).
+    IContributionLedger private immutable _ledger;
     IPatronageDistributor public immutable distributor;
 
     bytes private _reentry;
@@ -25,18 +27,18 @@ contract ReentrantClaimer {
     bytes public reentryData;
 
     constructor(IContributionLedger ledger_, IPatronageDistributor distributor_) {
-        ledger = ledger_;
+        _ledger = ledger_;
         distributor = distributor_;
     }
 
     /// @notice Records a contribution as this member.
     function record(uint256 units) external returns (uint256) {
-        return ledger.record("labour", units, bytes32(0), "");
+        return _ledger.record("labour", units, bytes32(0), "");
     }
 
     /// @notice Attests an entry as this member.
     function attest(uint256 entryId) external {
-        ledger.attest(entryId);
+        _ledger.attest(entryId);
     }
 
     /// @notice Sets the call made back into the distributor when paid (empty: none).

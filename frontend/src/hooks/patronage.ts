@@ -12,7 +12,7 @@ import { contributionLedgerAbi, membershipCardAbi, patronageDistributorAbi } fro
 import { coopHistory, useDeployment } from "./coop.ts";
 import type { Deployment } from "../../../lib/deployment.ts";
 import type { ReplayEvent } from "../../../lib/replay/index.ts";
-import { ledgerModelFromEvents, type LedgerModel } from "../../../lib/patronage.ts";
+import { ledgerModelFromEvents, personRegisterFromEvents, type LedgerModel } from "../../../lib/patronage.ts";
 import {
   claimsByPot,
   type Finalization,
@@ -139,7 +139,10 @@ export async function loadPatronage(client: PublicClient, deployment: Deployment
     claimWindow,
     periods,
     pots,
-    model: ledgerModelFromEvents(eventsOf(history.events, "ContributionLedger")),
+    model: ledgerModelFromEvents(
+      eventsOf(history.events, "ContributionLedger"),
+      personRegisterFromEvents(eventsOf(history.events, "MembershipCard")).personOf,
+    ),
   };
 }
 

@@ -93,10 +93,12 @@ describe("patronage refusals", () => {
       "A contribution must be from 1 to 18446744073709551615 units (got 0).",
     );
     expect(ledger("ContributionLedgerUnknownEntry", [42n])).toBe("There is no contribution #42.");
-    expect(ledger("ContributionLedgerSelfAttestation", [3n, 8n])).toBe(
-      "Card #8 recorded contribution #3: nobody attests their own contribution.",
+    expect(ledger("ContributionLedgerSelfAttestation", [3n, 8n, 5n])).toBe(
+      "Card #8 is held by the member who recorded contribution #3 (their first card was #5): nobody attests their own contribution.",
     );
-    expect(ledger("ContributionLedgerAlreadyAttested", [3n, 2n])).toBe("Card #2 attested contribution #3 already.");
+    expect(ledger("ContributionLedgerAlreadyAttested", [3n, 8n, 2n])).toBe(
+      "Card #8 is held by a member who attested contribution #3 already, with this card or another (their first card was #2).",
+    );
     expect(ledger("ContributionLedgerAlreadyValidated", [3n])).toBe(
       "Contribution #3 counts already: it needs no more attestations.",
     );

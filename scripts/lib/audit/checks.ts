@@ -182,8 +182,10 @@ export function queueHeadChecks(c: Checker, replay: Replay, timestamp: number): 
   // Membership.
   c.expect("MembershipCard", "memberCount", [], [replay.memberCount()]);
   c.expect("MembershipCard", "cardsIssued", [], [replay.lastCardId]);
-  for (const [cardId, holder] of replay.cards)
+  for (const [cardId, holder] of replay.cards) {
     c.expect("MembershipCard", "holderOf", [cardId], [holder ?? ZeroAddress]);
+    c.expect("MembershipCard", "personOf", [cardId], [replay.persons.personOf(cardId)]);
+  }
   for (const m of replay.members.values()) {
     const member = m.since !== 0;
     c.expect("MembershipCard", "isMember", [m.address], [member]);
@@ -361,7 +363,7 @@ export function queuePatronageHeadChecks(c: Checker, replay: Replay, timestamp: 
         "ContributionLedger",
         "entry",
         [e.id],
-        [e.cardId, e.period, e.units, e.threshold, e.attesters.length, EntryStatus[e.status]],
+        [e.cardId, e.period, e.units, e.threshold, e.attesters.length, EntryStatus[e.status], e.person],
       );
       for (const card of e.attesters) c.expect("ContributionLedger", "hasAttested", [e.id, card], [true]);
     }
