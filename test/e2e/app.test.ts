@@ -14,7 +14,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet, getAddress } from "ethers";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 
 import type { Deployment } from "../../lib/deployment.ts";
 import { REPORT_FILES } from "../../scripts/lib/audit/report.ts";
@@ -33,9 +33,9 @@ import {
   short,
   type HistoryPage,
 } from "../helpers/history-report.ts";
+import { CHROMIUM, launchChromium } from "../helpers/chromium.ts";
 import { startSeededChain } from "../helpers/seeded-chain.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(ROOT, "test-results", "screenshots");
 const SUPPLIER = getAddress("0x00000000000000000000000000000000000b4ce1");
 
@@ -80,21 +80,7 @@ describe("Members' app in a real browser", function () {
     const profile = mkdtempSync(join(tmpdir(), "mutual-chromium-"));
     closers.push(async () => rmSync(profile, { recursive: true, force: true }));
     // A fresh profile (the --user-data-dir of this run), removed afterwards.
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium(profile, { viewport: { width: 1280, height: 900 } });
     closers.push(() => browser.close());
     page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(60_000);

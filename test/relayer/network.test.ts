@@ -3,7 +3,7 @@
  * JSON, and an RPC endpoint that fails now and then (HTTP 500, 429 with Retry-After, dropped connections) or for a
  * while. The flaky endpoint is a real HTTP proxy in front of the test chain.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -12,13 +12,13 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { network } from "hardhat";
 import { JsonRpcProvider } from "ethers";
-import { chromium } from "playwright-core";
 
 import type { GovernorDomain } from "../../lib/ballots.ts";
 import type { Deployment } from "../../lib/deployment.ts";
 import { toBallotRequest } from "../../lib/relay.ts";
 import { backoffMs, defaultSubmitterOptions } from "../../relayer/submitter.ts";
 import { DEFAULT_ALLOWED_ORIGINS } from "../../relayer/server.ts";
+import { launchChromium } from "../helpers/chromium.ts";
 import {
   coopDomain,
   deployCoopWithMembers,
@@ -38,7 +38,6 @@ import {
 
 const connection = await network.create();
 const { ethers } = connection;
-const CHROMIUM = "/usr/bin/chromium";
 
 type Fault = "none" | "500" | "429" | "drop";
 
@@ -189,7 +188,6 @@ describe("Relayer on the network: CORS, media types and a flaky RPC", function (
 
   describe("in a real Chromium", function () {
     it("takes a ballot a page of an allowed origin posts with fetch, and the browser stops a page of another origin", async function () {
-      if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
       // Two pages, each served from its own origin (another port); only the first is allowed.
       const pages: Server[] = [];
       const serve = async (): Promise<string> => {
@@ -204,20 +202,7 @@ describe("Relayer on the network: CORS, media types and a flaky RPC", function (
       const other = await serve();
       const relayer = await startTestRelayer(ethers.provider, deployment, RELAYER_KEY, { allowedOrigins: [allowed] });
       const profile = mkdtempSync(join(tmpdir(), "mutual-chromium-"));
-      const browser = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      const browser = await launchChromium(profile);
       try {
         const page = browser.pages()[0] ?? (await browser.newPage());
         const post = (url: string, body: string) =>
