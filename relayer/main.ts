@@ -10,11 +10,10 @@ import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { JsonRpcProvider, WebSocketProvider } from "ethers";
-
 import { deploymentFile, parseDeployment } from "../lib/deployment.ts";
 import { ConfigError, USAGE, defaultDbPath, loadRelayerWallet, parseRelayerArgs } from "./config.ts";
 import { startRelayer, type Relayer } from "./relayer.ts";
+import { relayerProvider } from "./rpc.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
@@ -45,12 +44,8 @@ try {
   throw error;
 }
 
-// No response cache (ethers keeps identical answers for 250 ms by default): the submitter must see a receipt or
-// an account nonce the moment the chain has it. The chain id is asked once, not before every request.
-const providerOptions = { cacheTimeout: -1, staticNetwork: true };
-const provider = /^wss?:/.test(options.rpc)
-  ? new WebSocketProvider(options.rpc, undefined, providerOptions)
-  : new JsonRpcProvider(options.rpc, undefined, providerOptions);
+// No response cache, the chain id asked once, and a throttling endpoint's Retry-After honoured (relayer/rpc.ts).
+const provider = relayerProvider(options.rpc);
 let chainId: bigint;
 try {
   chainId = (await provider.getNetwork()).chainId;

@@ -11,13 +11,13 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { network } from "hardhat";
-import { JsonRpcProvider } from "ethers";
 
 import type { GovernorDomain } from "../../lib/ballots.ts";
 import type { Deployment } from "../../lib/deployment.ts";
 import { toBallotRequest } from "../../lib/relay.ts";
 import { backoffMs, defaultSubmitterOptions } from "../../relayer/submitter.ts";
 import { DEFAULT_ALLOWED_ORIGINS } from "../../relayer/server.ts";
+import { defaultRpcRetry, relayerProvider, retryAfterMs } from "../../relayer/rpc.ts";
 import { launchChromium } from "../helpers/chromium.ts";
 import {
   coopDomain,
@@ -48,6 +48,10 @@ type Fault = "none" | "500" | "429" | "drop";
 class FlakyRpc {
   readonly server: Server;
   requests = 0;
+  /** When each request arrived (ms since the epoch). */
+  times: number[] = [];
+  /** The Retry-After of a 429. */
+  retryAfter = "0";
   faults = { "500": 0, "429": 0, drop: 0, down: 0 };
   down = false;
   plan: (n: number) => Fault = () => "none";
@@ -70,6 +74,7 @@ class FlakyRpc {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const n = ++this.requests;
+    this.times.push(Date.now());
     if (this.down) {
       this.faults.down++;
       res.writeHead(503, { "content-type": "text/plain" }).end("down for maintenance");
@@ -83,7 +88,7 @@ class FlakyRpc {
     }
     if (fault === "429") {
       this.faults["429"]++;
-      res.writeHead(429, { "content-type": "text/plain", "retry-after": "0" }).end("slow down");
+      res.writeHead(429, { "content-type": "text/plain", "retry-after": this.retryAfter }).end("slow down");
       return;
     }
     if (fault === "drop") {
@@ -245,6 +250,50 @@ describe("Relayer on the network: CORS, media types and a flaky RPC", function (
   });
 
   describe("a flaky RPC", function () {
+    it("waits out a 429's Retry-After in seconds (ethers alone reads it as milliseconds), and fails at once on one longer than 5 s", async function () {
+      const rpc = new FlakyRpc();
+      const provider = relayerProvider(await rpc.listen());
+      try {
+        await provider.getNetwork();
+        expect(defaultRpcRetry.maxRetryAfterMs).to.equal(5_000);
+        expect(retryAfterMs("2")).to.equal(2_000);
+        expect(retryAfterMs(new Date(Date.now() + 3_000).toUTCString())).to.be.within(1_000, 3_000);
+        expect(retryAfterMs("soon")).to.equal(undefined);
+        let from = rpc.requests;
+        rpc.retryAfter = "1";
+        rpc.plan = (n) => (n === from + 1 ? "429" : "none");
+        expect(await provider.getBlockNumber()).to.be.a("number");
+        expect(rpc.requests - from).to.equal(2);
+        // The retry came a second later, as the header asked, not a millisecond later.
+        expect(rpc.times[from + 1] - rpc.times[from]).to.be.at.least(950);
+
+        from = rpc.requests;
+        rpc.retryAfter = "10";
+        rpc.plan = (n) => (n === from + 1 ? "429" : "none");
+        const outcome = await provider.getBlockNumber().then(
+          () => "answered",
+          () => "failed",
+        );
+        expect(outcome).to.equal("failed");
+        expect(rpc.requests - from, "no retry for a wait above the bound").to.equal(1);
+
+        // A 429 on every try: four sends in all, not ethers' twelve.
+        from = rpc.requests;
+        rpc.retryAfter = "0";
+        rpc.plan = (n) => (n > from ? "429" : "none");
+        expect(
+          await provider.getBlockNumber().then(
+            () => "answered",
+            () => "failed",
+          ),
+        ).to.equal("failed");
+        expect(rpc.requests - from).to.equal(defaultRpcRetry.attempts);
+      } finally {
+        provider.destroy();
+        await rpc.close();
+      }
+    });
+
     it("pauses at most maxBackoffMs (2 s) after failures in a row, doubling from pollMs below it", function () {
       expect(defaultSubmitterOptions.maxBackoffMs).to.equal(2_000);
       const pauses = Array.from({ length: 12 }, (_, i) => backoffMs(i + 1, defaultSubmitterOptions));
@@ -255,7 +304,8 @@ describe("Relayer on the network: CORS, media types and a flaky RPC", function (
     it("takes every ballot while one RPC request in three fails (500, 429 with Retry-After, dropped connection), includes them all, and resumes once the RPC is back from an outage", async function () {
       const rpc = new FlakyRpc();
       const url = await rpc.listen();
-      const provider = new JsonRpcProvider(url, Number(domain.chainId), { staticNetwork: true, cacheTimeout: -1 });
+      // The provider the relayer's command line builds (relayer/rpc.ts).
+      const provider = relayerProvider(url);
       let relayer: TestRelayer | undefined;
       try {
         relayer = await startTestRelayer(provider, deployment, RELAYER_KEY, {
