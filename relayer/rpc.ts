@@ -6,6 +6,8 @@
  */
 import { FetchRequest, JsonRpcProvider, WebSocketProvider, type FetchResponse } from "ethers";
 
+import { retryAfterMs } from "../lib/rpc.ts";
+
 export interface RpcRetryOptions {
   /** Attempts in all for a request the endpoint throttles (HTTP 429). */
   attempts: number;
@@ -17,15 +19,6 @@ export interface RpcRetryOptions {
 
 export const defaultRpcRetry: RpcRetryOptions = { attempts: 4, slotMs: 100, maxRetryAfterMs: 5_000 };
 
-/** The wait a `Retry-After` header asks for, in milliseconds: whole seconds or an HTTP date; undefined if neither. */
-export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
-  if (header === undefined) return undefined;
-  const text = header.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
 /** The request ethers sends to `url`, with a 429's Retry-After honoured in seconds and bounded. */
 export function rpcFetchRequest(url: string, options: RpcRetryOptions = defaultRpcRetry): FetchRequest {
   const request = new FetchRequest(url);
@@ -34,7 +27,7 @@ export function rpcFetchRequest(url: string, options: RpcRetryOptions = defaultR
   request.retryFunc = async (_request: FetchRequest, response: FetchResponse) => {
     const wait = retryAfterMs(response.getHeader("retry-after"));
     // No header: ethers' own randomized backoff. Too long a wait: give up now.
-    if (wait === undefined) return true;
+    if (wait === null) return true;
     if (wait > options.maxRetryAfterMs) return false;
     await new Promise((resolve) => setTimeout(resolve, wait));
     return true;

@@ -14,14 +14,6 @@ import {Vm} from "../utils/Vm.sol";
  * accrual both run into, and helpers that drive proposals, votes and settlements from random seeds.
  */
 abstract contract CreditsScenarioBase is CoopFixture {
-    /// @dev A call from `caller` with `data` to a function credits do not have: it reverts with no data.
-    function _assertNoSuchFunction(address caller, bytes memory data) internal {
-        vm.prank(caller);
-        (bool ok, bytes memory ret) = address(credits).call(data);
-        assertFalse(ok, "no such function");
-        assertEq(ret.length, 0, "reverts with no data");
-    }
-
     uint256 internal constant EPOCH = 1 days;
     uint256 internal constant PER_EPOCH = 100;
     uint256 internal constant CAP = 250;
@@ -695,14 +687,6 @@ contract VoiceCreditsScheduleTest is CoopFixture {
 
 /// @notice Every refusal of the credits ledger, with its exact error, and that nothing changed.
 contract VoiceCreditsRefusalsTest is CoopFixture {
-    /// @dev A call from `caller` with `data` to a function credits do not have: it reverts with no data.
-    function _assertNoSuchFunction(address caller, bytes memory data) internal {
-        vm.prank(caller);
-        (bool ok, bytes memory ret) = address(credits).call(data);
-        assertFalse(ok, "no such function");
-        assertEq(ret.length, 0, "reverts with no data");
-    }
-
     address internal alice;
     address internal bob;
 

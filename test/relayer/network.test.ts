@@ -17,7 +17,8 @@ import type { Deployment } from "../../lib/deployment.ts";
 import { toBallotRequest } from "../../lib/relay.ts";
 import { backoffMs, defaultSubmitterOptions } from "../../relayer/submitter.ts";
 import { DEFAULT_ALLOWED_ORIGINS } from "../../relayer/server.ts";
-import { defaultRpcRetry, relayerProvider, retryAfterMs } from "../../relayer/rpc.ts";
+import { retryAfterMs } from "../../lib/rpc.ts";
+import { defaultRpcRetry, relayerProvider } from "../../relayer/rpc.ts";
 import { launchChromium } from "../helpers/chromium.ts";
 import {
   coopDomain,
@@ -258,7 +259,7 @@ describe("Relayer on the network: CORS, media types and a flaky RPC", function (
         expect(defaultRpcRetry.maxRetryAfterMs).to.equal(5_000);
         expect(retryAfterMs("2")).to.equal(2_000);
         expect(retryAfterMs(new Date(Date.now() + 3_000).toUTCString())).to.be.within(1_000, 3_000);
-        expect(retryAfterMs("soon")).to.equal(undefined);
+        expect(retryAfterMs("soon")).to.equal(null);
         let from = rpc.requests;
         rpc.retryAfter = "1";
         rpc.plan = (n) => (n === from + 1 ? "429" : "none");

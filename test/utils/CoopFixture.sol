@@ -136,6 +136,14 @@ abstract contract CoopFixture is TestBase {
         return vm.addr(_memberKey(i));
     }
 
+    /// @dev A call from `caller` with `data` to a function the credits do not have: it reverts with no data.
+    function _assertNoSuchFunction(address caller, bytes memory data) internal {
+        vm.prank(caller);
+        (bool ok, bytes memory ret) = address(credits).call(data);
+        assertFalse(ok, "no such function");
+        assertEq(ret.length, 0, "reverts with no data");
+    }
+
     /// @notice Admits `n` new members now (the test contract must still own the card); returns their addresses.
     function _admitMembers(uint256 n) internal returns (address[] memory admitted) {
         admitted = new address[](n);
