@@ -39,7 +39,7 @@ export default defineConfig({
   },
   // `hardhat test --coverage` (npm test): contracts/mocks/ holds test doubles and the OpenZeppelin reference used only
   // by the gas benchmark; they are not instrumented, so they cost nothing and stay out of the report and the
-  // floor that scripts/coverage-check.ts enforces.
+  // floor that scripts/tools/coverage-check.ts enforces.
   coverage: { skipFiles: ["contracts/mocks/**"] },
   test: {
     solidity: {

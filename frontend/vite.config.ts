@@ -1,5 +1,5 @@
 /**
- * The app's Vite configuration. `appConfig` is also what `npm start` and the end-to-end test use: it proxies the
+ * The app's Vite configuration, also what `npm start` and the end-to-end test serve (with `appOptionsFromEnv`): it proxies the
  * chain (`/rpc`) and the relayer (`/relayer`) so the browser talks to one origin, publishes the deployment's
  * addresses files (`/addresses/<chainId>.json`, read from `deploy/addresses/` at each request, and copied into
  * the build), and on the local chain the demo members (`/demo-accounts.json`).
@@ -93,4 +93,18 @@ export function appConfig(options: AppOptions = {}): UserConfig {
   } as UserConfig;
 }
 
-export default defineConfig(appConfig());
+/**
+ * The options of a dev server started by another process (`npm start`, the end-to-end test): they come through the
+ * environment, so the starter names this file as Vite's config instead of importing the app's code.
+ */
+export function appOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOptions {
+  return {
+    rpcUrl: env.MUTUAL_RPC_URL,
+    relayerUrl: env.MUTUAL_RELAYER_URL,
+    port: env.MUTUAL_APP_PORT === undefined ? undefined : Number(env.MUTUAL_APP_PORT),
+    addressesDir: env.MUTUAL_ADDRESSES_DIR,
+    demoAccounts: env.MUTUAL_DEMO_ACCOUNTS === undefined ? undefined : JSON.parse(env.MUTUAL_DEMO_ACCOUNTS),
+  };
+}
+
+export default defineConfig(appConfig(appOptionsFromEnv()));

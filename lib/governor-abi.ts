@@ -37,15 +37,4 @@ export const governorBallotAbi = [
   "error InsufficientCredits(address member, uint256 needed, uint256 available)",
 ] as const;
 
-/** OpenZeppelin's IGovernor.ProposalState, by number: the one list every script, the replay and the app use. */
-export const proposalStates = [
-  "Pending",
-  "Active",
-  "Canceled",
-  "Defeated",
-  "Succeeded",
-  "Queued",
-  "Expired",
-  "Executed",
-] as const;
-export type ProposalStateName = (typeof proposalStates)[number];
+export { proposalStates, type ProposalStateName } from "./format.ts";

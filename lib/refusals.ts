@@ -4,8 +4,8 @@
  * and `castBallot` reverts with a custom error that carries its arguments. The relayer and the app show these
  * words; one copy here.
  */
-import { voteRefusals } from "./ballots.ts";
-import { proposalStates } from "./governor-abi.ts";
+import { voteRefusals } from "./ballots/ballot.ts";
+import { proposalStateName, proposalStates } from "./format.ts";
 
 /** IMutualGovernor.VoteRefusal, by name: the number `BallotSkipped` carries. */
 export const VoteRefusal = {
@@ -42,8 +42,6 @@ export interface DecodedError {
   name: string;
   args: ArrayLike<unknown>;
 }
-
-const proposalStateName = (state: unknown) => proposalStates[Number(state)] ?? `state ${state}`;
 
 /**
  * The refusal a custom error of `castBallot` (or a direct vote) stands for, with its arguments in the words;

@@ -6,9 +6,9 @@
 import { getAddress, type Provider, type Wallet } from "ethers";
 import type { FastifyInstance } from "fastify";
 
-import { governorDomain, type GovernorDomain } from "../lib/ballots.ts";
+import { governorDomain, type GovernorDomain } from "../lib/ballots/ballot.ts";
 import type { Deployment } from "../lib/deployment.ts";
-import { governorBallotInterface } from "../lib/relay.ts";
+import { governorBallotInterface } from "../lib/ballots/relay.ts";
 import { DEFAULT_ALLOWED_ORIGINS, createServer, defaultServerLimits, type ServerLimits } from "./server.ts";
 import { BallotStore } from "./store.ts";
 import { Submitter, defaultSubmitterOptions, type SubmitterOptions } from "./submitter.ts";

@@ -6,7 +6,7 @@
  */
 import { FetchRequest, JsonRpcProvider, WebSocketProvider, type FetchResponse } from "ethers";
 
-import { retryAfterMs } from "../lib/rpc.ts";
+import { retryAfterMs } from "../lib/chain/rpc.ts";
 
 export interface RpcRetryOptions {
   /** Attempts in all for a request the endpoint throttles (HTTP 429). */

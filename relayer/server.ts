@@ -1,7 +1,7 @@
 /**
  * The relayer's HTTP API (Fastify):
  *
- *   POST /ballots       a signed ballot (lib/relay.ts `BallotRequest`) → 202 { id, status } once it is stored
+ *   POST /ballots       a signed ballot (lib/ballots/relay.ts `BallotRequest`) → 202 { id, status } once it is stored
  *   GET  /ballots/:id   its status: queued → submitted (with the transaction) → included, or rejected (with why)
  *   GET  /health        200 when the relayer is up: its chain, governor, address and the queue
  *
@@ -17,7 +17,7 @@ import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
 
-import { ballotRequestSchema, type BallotRequest } from "../lib/relay.ts";
+import { ballotRequestSchema, type BallotRequest } from "../lib/ballots/relay.ts";
 import type { BallotRecord, BallotStore } from "./store.ts";
 import { BallotRejectedError, ChainUnavailableError, type BallotValidator } from "./validate.ts";
 

@@ -11,7 +11,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync as Database } from "node:sqlite";
 
-import type { SignedBallot } from "../lib/ballots.ts";
+import type { SignedBallot } from "../lib/ballots/ballot.ts";
 
 /**
  * Loads `node:sqlite` without its one-time "SQLite is an experimental feature" warning: the module is stable

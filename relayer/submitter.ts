@@ -14,7 +14,7 @@
 import { Transaction, type Provider, type Wallet } from "ethers";
 
 import { VoteRefusal, describeRefusal } from "../lib/refusals.ts";
-import { ballotCallOutcomes, governorBallotInterface, planBallotCalls } from "../lib/relay.ts";
+import { ballotCallOutcomes, governorBallotInterface, planBallotCalls } from "../lib/ballots/relay.ts";
 import type { BallotRecord, BallotStore, BatchRecord } from "./store.ts";
 import { defaultReadRetries, revertData, simulateBallot, withReadRetries } from "./validate.ts";
 

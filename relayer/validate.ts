@@ -6,9 +6,9 @@
  */
 import { getAddress, verifyTypedData, type Provider, type TypedDataField } from "ethers";
 
-import { quadraticBallotTypes, type GovernorDomain, type SignedBallot } from "../lib/ballots.ts";
+import { quadraticBallotTypes, type GovernorDomain, type SignedBallot } from "../lib/ballots/ballot.ts";
 import { describeBallotError, VoteRefusal } from "../lib/refusals.ts";
-import { ballotId, fromBallotRequest, governorBallotInterface, type BallotRequest } from "../lib/relay.ts";
+import { ballotId, fromBallotRequest, governorBallotInterface, type BallotRequest } from "../lib/ballots/relay.ts";
 
 /** A refusal to relay a ballot, with the HTTP status and a stable code for clients. */
 export class BallotRejectedError extends Error {

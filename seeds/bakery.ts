@@ -8,7 +8,7 @@
  */
 import { HDNodeWallet, Mnemonic } from "ethers";
 
-import { DAY, defaultConfig, type CoopConfig } from "../scripts/lib/deploy-coop.ts";
+import { DAY, defaultConfig, type CoopConfig } from "../deploy/coop.ts";
 
 /** The states a demo proposal can be left in (OpenZeppelin's IGovernor.ProposalState names). */
 export type DemoFinalState = "Pending" | "Active" | "Canceled" | "Defeated" | "Succeeded" | "Queued" | "Executed";

@@ -15,7 +15,7 @@
  *
  * Patronage, when the demo has it and the co-op has a ledger and a distributor: before phase 1, the members record
  * and attest the closed period's contributions, the chain moves past that period's review and the period is finalized
- * (in the order lib/patronage.ts computes from the ledger's events); a phase-1 proposal allocates the pot; after phase
+ * (in the order lib/rules/patronage.ts computes from the ledger's events); a phase-1 proposal allocates the pot; after phase
  * 4 some members claim their share and the period under way gets a few entries of its own.
  *
  * Signed ballots are collected per phase and submitted by the relayer in one `castBallots` transaction.
@@ -42,12 +42,12 @@ import {
   quadraticBallotTypes,
   voteRefusals,
   type SignedBallot,
-} from "../lib/ballots.ts";
-import { voteCost } from "../lib/quadratic.ts";
-import { chunk, finalizationOrder, ledgerModelFromLogs, type DecodedLedgerLog } from "../lib/patronage.ts";
-import type { Coop } from "../scripts/lib/deploy-coop.ts";
-import { assertLocalChain } from "../scripts/lib/local-chain.ts";
-import { STATE_NAMES, formatChainTime, formatDuration, type ProposalStateName } from "../scripts/lib/time-travel.ts";
+} from "../lib/ballots/ballot.ts";
+import { voteCost } from "../lib/rules/quadratic.ts";
+import { chunk, finalizationOrder, ledgerModelFromLogs, type DecodedLedgerLog } from "../lib/rules/patronage.ts";
+import type { Coop } from "../deploy/coop.ts";
+import { assertLocalChain } from "../lib/deployment.ts";
+import { formatChainTime, formatDuration, proposalStates, type ProposalStateName } from "../lib/format.ts";
 import {
   bakery,
   type DemoAction,
@@ -416,7 +416,7 @@ export async function seedCoop(
     const now = BigInt(await time.latest());
     if (target <= now) return;
     await time.increaseTo(target);
-    log(`⏩ chain time ${formatChainTime(target)} (+${formatDuration(target - now)}): ${why}`);
+    log(`⏩ chain time ${formatChainTime(target)} (+${formatDuration(target - now, { style: "short" })}): ${why}`);
   };
   const encode = (a: DemoAction): { target: string; value: bigint; data: string } => {
     if (a.kind === "pay")
@@ -601,7 +601,7 @@ export async function seedCoop(
     for (const p of closing) {
       const { id } = made.get(p.key)!;
       const tally = await governor.proposalTally(id);
-      const state = STATE_NAMES[Number(await governor.state(id))];
+      const state = proposalStates[Number(await governor.state(id))];
       const voters = tally.forVoters + tally.againstVoters + tally.abstainVoters;
       log(
         `${label(p)} vote closed: ${tally.forVotes} for, ${tally.againstVotes} against, ${voters} voters (quorum ${tally.quorumMembers}) → ${state}`,
@@ -680,7 +680,7 @@ export async function seedCoop(
       title: p.title,
       proposer: who(p.proposer).person.name,
       expected: p.finalState,
-      actual: STATE_NAMES[Number(await governor.state(m.id))],
+      actual: proposalStates[Number(await governor.state(m.id))],
       deposit: settled.get(p.key),
     });
   }

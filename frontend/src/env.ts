@@ -3,7 +3,7 @@
  * so the browser talks to one origin; a deployment sets `VITE_CHAIN_ID`, `VITE_RPC_URL` and `VITE_RELAYER_URL` at
  * build time. The relayer's URL can also be changed in the app (kept in this browser).
  */
-import { isLocalChain } from "../../lib/deployment.ts";
+import { isLocalChain } from "#lib/deployment.ts";
 
 const env = import.meta.env as Record<string, string | undefined>;
 const origin = typeof window === "undefined" ? "http://localhost" : window.location.origin;

@@ -13,8 +13,8 @@
  */
 import { AbiCoder, ZeroAddress, getAddress, keccak256 } from "ethers";
 
-import { marginalCost } from "../quadratic.ts";
-import { PersonRegister } from "../patronage.ts";
+import { marginalCost } from "../rules/quadratic.ts";
+import { PersonRegister } from "../rules/patronage.ts";
 import { big, bool, list, num, str } from "./args.ts";
 import type { EventArg, ReplayEvent } from "./events.ts";
 import { PatronageReplay } from "./patronage.ts";
@@ -32,9 +32,9 @@ import {
   quorumFor,
   quorumReached,
   timelockOperationId,
-  type ProposalStateName,
   type Schedule,
-} from "./rules.ts";
+} from "../rules/governance.ts";
+import type { ProposalStateName } from "../format.ts";
 
 /** An event that contradicts the rules (or the events before it). */
 export interface Finding {

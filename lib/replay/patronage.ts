@@ -2,7 +2,7 @@
  * The patronage part of the replay: the contribution ledger and the patronage distributor rebuilt from their events.
  *
  * The ledger's state (entries, attestations, validated units per card and per period) is `LedgerModel` of
- * `lib/patronage.ts`, and every share is recomputed with the same module's `periodFigures`, `maxShare` and `shareOf`:
+ * `lib/rules/patronage.ts`, and every share is recomputed with the same module's `periodFigures`, `maxShare` and `shareOf`:
  * one copy of the rules for the seeds, the tests, the auditor and the app. What an event carries as the contract's
  * own conclusion (a validated card's units, a period's figures, a pot's largest share and deadline, a sweep) is
  * compared with the recomputed figure, and each disagreement is a finding; the model keeps the recomputed figure.
@@ -19,7 +19,7 @@ import {
   shareOf,
   type LedgerEntry,
   type PeriodFigures,
-} from "../patronage.ts";
+} from "../rules/patronage.ts";
 import { big, num, str } from "./args.ts";
 import type { EventArg, ReplayEvent } from "./events.ts";
 

@@ -4,10 +4,11 @@
  */
 import { ZeroAddress, decodeBytes32String } from "ethers";
 
-import { shareOf, type EntryStatusName, type LedgerEntry } from "../patronage.ts";
+import { shareOf, type EntryStatusName, type LedgerEntry } from "../rules/patronage.ts";
 
 import { describeSchedule, voters, type CreditTotals, type MembershipChange, type Replay } from "./model.ts";
-import { currentEpoch, proposalDeadline, quorumReached, type ProposalStateName } from "./rules.ts";
+import { proposalTitle, type ProposalStateName } from "../format.ts";
+import { currentEpoch, proposalDeadline, quorumReached } from "../rules/governance.ts";
 
 export interface MemberView extends CreditTotals {
   address: string;
@@ -281,12 +282,6 @@ export function patronageView(replay: Replay, timestamp: number): PatronageView 
     periods,
     pots,
   };
-}
-
-/** The first line of a description, without a leading Markdown heading mark. */
-export function proposalTitle(description: string): string {
-  const first = description.split("\n").find((line) => line.trim() !== "") ?? "";
-  return first.replace(/^#+\s*/, "").trim();
 }
 
 /** The co-op as the replay rebuilt it, seen at block `blockNumber` (time `timestamp`). */

@@ -5,7 +5,7 @@
 import type hre from "hardhat";
 import { Wallet, ZeroAddress, getAddress, id, type TransactionReceipt, type TransactionResponse } from "ethers";
 
-import type { CoopConfig } from "../lib/deploy-coop.ts";
+import type { CoopConfig } from "../../deploy/coop.ts";
 import type {
   MembershipCard,
   MutualGovernor,

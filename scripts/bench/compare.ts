@@ -21,7 +21,7 @@
  */
 import { AbiCoder, ZeroAddress, id, parseEther, type TransactionResponse, type Wallet } from "ethers";
 
-import { defaultConfig, deployCoop, type CoopConfig } from "../lib/deploy-coop.ts";
+import { defaultConfig, deployCoop, type CoopConfig } from "../../deploy/coop.ts";
 import {
   Support,
   ballotTuple,
@@ -30,7 +30,7 @@ import {
   quadraticBallotTypes,
   type CompactBallot,
   type SignedBallot,
-} from "../../lib/ballots.ts";
+} from "../../lib/ballots/ballot.ts";
 import type {
   MutualGovernor,
   ReferenceGovernor,

@@ -10,7 +10,7 @@
  *   npm run bench -- --chart docs/performance-chart.svg   # write the bar chart
  *
  * It runs on plain Node (`node scripts/bench/gas.ts`, which is what `npm run bench` does through the install
- * check of scripts/bootstrap.mjs): it builds the contracts first, then starts an in-process Hardhat chain.
+ * check of scripts/tools/bootstrap.mjs): it builds the contracts first, then starts an in-process Hardhat chain.
  *
  * Every measured operation is a real transaction, checked (it succeeded; a vote moved the tally by exactly
  * that vote), and its figure is `receipt.gasUsed` (the 21,000 base and the calldata included). Figures are

@@ -4,12 +4,12 @@
  * the treasury. A co-op of 17 members whose card, ledger and distributor the deployer still owns (so that the
  * threshold and the pot are set by direct calls; in a running co-op they come from passed proposals, which no
  * measured figure depends on). Every transaction is checked: the entry's status, the period's finalization, and
- * each claim paying exactly the share the rules give (lib/patronage.ts, computed from the contract's own units).
+ * each claim paying exactly the share the rules give (lib/rules/patronage.ts, computed from the contract's own units).
  */
 import { encodeBytes32String, id, parseEther, ZeroAddress, type Wallet } from "ethers";
 
-import { finalizationOrder, periodFigures, shareOf } from "../../lib/patronage.ts";
-import { defaultConfig } from "../lib/deploy-coop.ts";
+import { finalizationOrder, periodFigures, shareOf } from "../../lib/rules/patronage.ts";
+import { defaultConfig } from "../../deploy/coop.ts";
 import type { ContributionLedger, PatronageDistributor } from "../../types/ethers-contracts/index.ts";
 import {
   check,

@@ -16,7 +16,7 @@ import hre from "hardhat";
 
 import { hardhatAccountKey } from "../../seeds/bakery.ts";
 import { startRelayer } from "../../relayer/relayer.ts";
-import { postAll, setUpLoadCoop, signLoadBallots, waitUntilSettled } from "../lib/ballot-load.ts";
+import { postAll, setUpLoadCoop, signLoadBallots, waitUntilSettled } from "./ballot-load.ts";
 
 const USAGE = "usage: npm run bench:relayer [-- --members N] [--proposals N] [--batch N] [--concurrency N]";
 let values;

@@ -11,8 +11,8 @@
  */
 import { id, parseEther, type Wallet } from "ethers";
 
-import { defaultConfig } from "../lib/deploy-coop.ts";
-import { Support } from "../../lib/ballots.ts";
+import { defaultConfig } from "../../deploy/coop.ts";
+import { Support } from "../../lib/ballots/ballot.ts";
 import {
   admitInChunks,
   check,

@@ -18,7 +18,7 @@ import {
   openingBalance,
   quorumFor,
   type Schedule,
-} from "../../lib/replay/rules.ts";
+} from "../../lib/rules/governance.ts";
 
 export interface SyntheticShape {
   members: number;

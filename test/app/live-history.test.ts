@@ -5,8 +5,8 @@
  */
 import { expect } from "chai";
 
-import type { Coop } from "../../scripts/lib/deploy-coop.ts";
-import { JsonRpc } from "../../lib/rpc.ts";
+import type { Coop } from "../../deploy/coop.ts";
+import { JsonRpc } from "../../lib/chain/rpc.ts";
 import type { Deployment } from "../../lib/deployment.ts";
 import { startSeededChain, type SeededChain } from "../helpers/seeded-chain.ts";
 import { COOP_ABIS as abis, LiveHistory, type CoopHistory } from "../../frontend/src/lib/live-history.ts";

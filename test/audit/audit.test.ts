@@ -20,10 +20,11 @@ import { micromark } from "micromark";
 
 import type { Deployment } from "../../lib/deployment.ts";
 import { IncompleteHistoryError } from "../../lib/replay/stream.ts";
-import { proposalTitle, toJson } from "../../lib/replay/view.ts";
-import { voteCost } from "../../lib/quadratic.ts";
-import { fetchLogChunks, type LogChunk } from "../../lib/logs.ts";
-import { REPORT_FILES, chartSvg } from "../../scripts/lib/audit/report.ts";
+import { proposalTitle } from "../../lib/format.ts";
+import { toJson } from "../../lib/replay/view.ts";
+import { voteCost } from "../../lib/rules/quadratic.ts";
+import { fetchLogChunks, type LogChunk } from "../../lib/chain/logs.ts";
+import { REPORT_FILES, chartSvg } from "../../scripts/audit/report.ts";
 import {
   AuditInputError,
   loadCoopAbis,
@@ -31,9 +32,9 @@ import {
   type AuditOptions,
   type AuditResult,
   type LogSource,
-} from "../../scripts/lib/audit/run.ts";
-import { deployCoop } from "../../scripts/lib/deploy-coop.ts";
-import { deploymentOf } from "../../scripts/lib/deployment-file.ts";
+} from "../../scripts/audit/run.ts";
+import { deployCoop } from "../../deploy/coop.ts";
+import { deploymentOf } from "../../deploy/coop.ts";
 import { bakery, hardhatAccount } from "../../seeds/bakery.ts";
 import { proposalDescription, seedCoop, tallyOf } from "../../seeds/seed.ts";
 import { serveOverHttp } from "../helpers/rpc-bridge.ts";
@@ -73,7 +74,7 @@ function auditInto(out: string): Promise<{ code: number; stdout: string; stderr:
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, "scripts", "audit.ts"), ...args], { cwd: ROOT });
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "audit", "main.ts"), ...args], { cwd: ROOT });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { fetchLogChunks, isRangeLimit, suggestedSpan, type LogChunk } from "../../lib/logs.ts";
-import { JsonRpc, RpcError, RpcUnreachableError } from "../../lib/rpc.ts";
+import { fetchLogChunks, isRangeLimit, suggestedSpan, type LogChunk } from "../../lib/chain/logs.ts";
+import { JsonRpc, RpcError, RpcUnreachableError } from "../../lib/chain/rpc.ts";
 
 /**
  * A JSON-RPC endpoint with a public provider's habits, on loopback: it refuses `eth_getLogs` over more than

@@ -32,7 +32,7 @@ function thrownBy(run: () => unknown): Error {
   throw new Error("expected an error");
 }
 
-describe("Replay rules (lib/replay/rules.ts)", function () {
+describe("Replay rules (lib/rules/governance.ts)", function () {
   it("accrues across a schedule change as docs/governance.md works it out: 120 → 170, 220, 270, 300; 400 stays 400", function () {
     const schedules: Schedule[] = [
       { start: 0, firstEpoch: 0, epochLength: WEEK, creditsPerEpoch: 100n, maxBalance: 400n },

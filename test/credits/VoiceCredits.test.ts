@@ -4,8 +4,8 @@ import { Interface, ZeroAddress } from "ethers";
 import type { ContractTransactionResponse, LogDescription } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
-import { accrue } from "../../lib/quadratic.ts";
-import { DAY, defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.ts";
+import { accrue } from "../../lib/rules/quadratic.ts";
+import { DAY, defaultConfig, deployCoop } from "../../deploy/coop.ts";
 import type { VoiceCredits } from "../../types/ethers-contracts/index.ts";
 import { blockTime, deployCredits, deployOwnedCard, type OwnedCard } from "../helpers/governor-fixtures.ts";
 
@@ -84,7 +84,7 @@ async function creditsState(credits: VoiceCredits, accounts: string[]) {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Reference model: schedules and step-by-step accrual (one epoch at a time, with lib/quadratic.ts `accrue`)
+// Reference model: schedules and step-by-step accrual (one epoch at a time, with lib/rules/quadratic.ts `accrue`)
 // ------------------------------------------------------------------------------------------------
 
 interface Sched {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { ZeroAddress } from "ethers";
 
-import { defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.ts";
+import { defaultConfig, deployCoop } from "../../deploy/coop.ts";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;

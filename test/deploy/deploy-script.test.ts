@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { getAddress, toBeHex, ZeroAddress } from "ethers";
 
 import { deploymentFile } from "../../lib/deployment.ts";
-import { moduleParameters } from "../../scripts/lib/deploy-coop.ts";
+import { moduleParameters } from "../../deploy/coop.ts";
 import {
   checkHandOver,
   deployFromParameters,
@@ -17,8 +17,8 @@ import {
   parametersFile,
   parseCoopParameters,
   readCoopParameters,
-} from "../../scripts/lib/deploy-params.ts";
-import { readDeployment, ROOT } from "../../scripts/lib/deployment-file.ts";
+} from "../../deploy/config.ts";
+import { readDeployment, ROOT } from "../../lib/deployment.node.ts";
 
 const LOCALHOST_FILE = join(ROOT, parametersFile("localhost"));
 const SEPOLIA_FILE = join(ROOT, parametersFile("sepolia"));
@@ -50,7 +50,7 @@ async function withTempDir<T>(use: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-describe("Deploy script: parameter files (scripts/lib/deploy-params.ts)", function () {
+describe("Deploy script: parameter files (deploy/config.ts)", function () {
   it("turns the localhost file into the CoopConfig whose module parameters are the file's values", async function () {
     const raw = await goodParams();
     const config = await readCoopParameters(LOCALHOST_FILE);
@@ -413,9 +413,9 @@ describe("Deploy script: deploying from a parameter file on the in-process chain
   });
 });
 
-describe("Deploy script: the command line refuses bad input before connecting (scripts/deploy.ts)", function () {
+describe("Deploy script: the command line refuses bad input before connecting (deploy/main.ts)", function () {
   const run = (args: string[]) =>
-    spawnSync(process.execPath, [join(ROOT, "scripts", "deploy.ts"), ...args], {
+    spawnSync(process.execPath, [join(ROOT, "deploy", "main.ts"), ...args], {
       cwd: ROOT,
       encoding: "utf8",
       timeout: 60_000,

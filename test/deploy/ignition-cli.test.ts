@@ -7,8 +7,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import MutualCoop from "../../deploy/modules/MutualCoop.ts";
-import { MODULE_ID, parametersFile } from "../../scripts/lib/deploy-params.ts";
-import { ROOT } from "../../scripts/lib/deployment-file.ts";
+import { MODULE_ID, parametersFile } from "../../deploy/config.ts";
+import { ROOT } from "../../lib/deployment.node.ts";
 
 const HARDHAT = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 const CONTRACTS = [

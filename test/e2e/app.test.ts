@@ -17,14 +17,14 @@ import { JsonRpcProvider, Wallet, getAddress } from "ethers";
 import type { BrowserContext, Page } from "playwright-core";
 
 import type { Deployment } from "../../lib/deployment.ts";
-import { REPORT_FILES } from "../../scripts/lib/audit/report.ts";
-import { loadCoopAbis, runAudit } from "../../scripts/lib/audit/run.ts";
-import type { Coop } from "../../scripts/lib/deploy-coop.ts";
-import { ROOT } from "../../scripts/lib/deployment-file.ts";
-import { startApp, type AppServer } from "../../scripts/lib/app-server.ts";
-import { portIsFree } from "../../scripts/lib/net.ts";
+import { REPORT_FILES } from "../../scripts/audit/report.ts";
+import { loadCoopAbis, runAudit } from "../../scripts/audit/run.ts";
+import type { Coop } from "../../deploy/coop.ts";
+import { ROOT } from "../../lib/deployment.node.ts";
+import { startApp, type AppServer } from "../../scripts/devnet/app-server.ts";
+import { portIsFree } from "../../scripts/devnet/net.ts";
 import { bakery, hardhatAccount, hardhatAccountKey } from "../../seeds/bakery.ts";
-import { ledgerModelFromLogs, periodFigures, shareOf, type DecodedLedgerLog } from "../../lib/patronage.ts";
+import { ledgerModelFromLogs, periodFigures, shareOf, type DecodedLedgerLog } from "../../lib/rules/patronage.ts";
 import { startRelayer, type Relayer } from "../../relayer/relayer.ts";
 import {
   compareHistoryWithReport,
@@ -124,7 +124,7 @@ describe("Members' app in a real browser", function () {
 
   /**
    * Hiro records a contribution (after a refused one), cannot attest his own, Carmen attests it and it counts; Farid
-   * claims his share of the seeded pot: his balance rises by exactly the share lib/patronage.ts computes, gas aside.
+   * claims his share of the seeded pot: his balance rises by exactly the share lib/rules/patronage.ts computes, gas aside.
    */
   async function patronageFlow() {
     const [hiro, farid] = ["hiro", "farid"].map((key) => bakery.members.find((m) => m.key === key)!);

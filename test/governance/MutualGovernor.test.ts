@@ -4,9 +4,9 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import { PANIC_CODES } from "@nomicfoundation/hardhat-ethers-chai-matchers/panic";
 import { AbiCoder, ZeroAddress, ZeroHash, id as keccakText } from "ethers";
 
-import { DAY } from "../../scripts/lib/deploy-coop.ts";
-import { Support } from "../../lib/ballots.ts";
-import { accrue, isqrt, marginalCost, voteCost } from "../../lib/quadratic.ts";
+import { DAY } from "../../deploy/coop.ts";
+import { Support } from "../../lib/ballots/ballot.ts";
+import { accrue, isqrt, marginalCost, voteCost } from "../../lib/rules/quadratic.ts";
 import {
   ProposalState,
   call,

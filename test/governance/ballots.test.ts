@@ -26,8 +26,8 @@ import {
   voteRefusals,
   type GovernorDomain,
   type SignedBallot,
-} from "../../lib/ballots.ts";
-import { marginalCost, voteCost } from "../../lib/quadratic.ts";
+} from "../../lib/ballots/ballot.ts";
+import { marginalCost, voteCost } from "../../lib/rules/quadratic.ts";
 import type {
   ApproveAllWalletMock,
   ERC1271WalletMock,
@@ -870,7 +870,7 @@ describe("Signed ballots", function () {
     });
   });
 
-  describe("compact form (lib/ballots.ts)", function () {
+  describe("compact form (lib/ballots/ballot.ts)", function () {
     it("packs voter, side, votes and deadline into one word and the signature into r and vs (EIP-2098)", async function () {
       const ctx = await loadFixture(ballotsFixture);
       const b = await signBallot(ctx, ctx.members[3], { proposalId: ctx.b.id, support: Support.Against, votes: 7n });

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { AbiCoder, id, parseEther } from "ethers";
 
-import { DAY, defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.ts";
+import { DAY, defaultConfig, deployCoop } from "../../deploy/coop.ts";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { DAY } from "../../scripts/lib/deploy-coop.ts";
+import { DAY } from "../../deploy/coop.ts";
 import { deployCoopWithMembers, govern, call, type Ctx } from "../helpers/governor-fixtures.ts";
 
 const connection = await network.create();

@@ -1,7 +1,7 @@
 /**
  * Shared set-up for the MutualGovernor and signed-ballot tests: a co-op deployed with deployCoop,
  * proposals, the whole governance cycle (propose → vote → queue → execute), ballots signed exactly as the
- * app signs them (lib/ballots.ts), and a read-out of every piece of state a refused vote must leave untouched.
+ * app signs them (lib/ballots/ballot.ts), and a read-out of every piece of state a refused vote must leave untouched.
  * For the card and credits tests: a card and a credits ledger deployed on their own, without a governor.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
@@ -26,7 +26,7 @@ import {
   type GovernorDomain,
   type QuadraticBallotMessage,
   type SignedBallot,
-} from "../../lib/ballots.ts";
+} from "../../lib/ballots/ballot.ts";
 
 import type { MembershipCard, VoiceCredits } from "../../types/ethers-contracts/index.ts";
 import {
@@ -36,7 +36,7 @@ import {
   type Coop,
   type CoopConfig,
   type DeployConnection,
-} from "../../scripts/lib/deploy-coop.ts";
+} from "../../deploy/coop.ts";
 
 /** OpenZeppelin's IGovernor.ProposalState. */
 export const ProposalState = {
@@ -433,14 +433,14 @@ export interface TypedDataSigner {
   signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: object): Promise<string>;
 }
 
-/** The co-op governor's EIP-712 domain, as the app builds it (lib/ballots.ts): its name, the chain, its address. */
+/** The co-op governor's EIP-712 domain, as the app builds it (lib/ballots/ballot.ts): its name, the chain, its address. */
 export async function coopDomain(ctx: Ctx): Promise<GovernorDomain> {
   const { governor } = ctx.coop;
   const { chainId } = await ctx.ethers.provider.getNetwork();
   return governorDomain(await governor.name(), chainId, await governor.getAddress());
 }
 
-/** Signs `message` over `domain` exactly as the app does: the QuadraticBallot types of lib/ballots.ts. */
+/** Signs `message` over `domain` exactly as the app does: the QuadraticBallot types of lib/ballots/ballot.ts. */
 export async function signBallotMessage(
   signer: TypedDataSigner,
   domain: GovernorDomain,

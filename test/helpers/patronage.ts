@@ -1,12 +1,12 @@
 /**
- * Shared set-up for the patronage tests: the ledger rebuilt from its events with the shared module (lib/patronage.ts),
+ * Shared set-up for the patronage tests: the ledger rebuilt from its events with the shared module (lib/rules/patronage.ts),
  * finalization in chunks in the order that module computes, and a read-out of everything a refused record, attestation,
  * allocation or claim must leave untouched.
  */
 import { expect } from "chai";
 import type { EventLog, Result } from "ethers";
 
-import { chunk, finalizationOrder, ledgerModelFromLogs, type LedgerModel } from "../../lib/patronage.ts";
+import { chunk, finalizationOrder, ledgerModelFromLogs, type LedgerModel } from "../../lib/rules/patronage.ts";
 import type { ContributionLedger, PatronageDistributor } from "../../types/ethers-contracts/index.ts";
 import type { Ctx } from "./governor-fixtures.ts";
 

@@ -8,8 +8,9 @@ import { join } from "node:path";
 
 import hre from "hardhat";
 
-import { deployCoop, type Coop } from "../../scripts/lib/deploy-coop.ts";
-import { ROOT, deploymentOf } from "../../scripts/lib/deployment-file.ts";
+import { deployCoop, type Coop } from "../../deploy/coop.ts";
+import { ROOT } from "../../lib/deployment.node.ts";
+import { deploymentOf } from "../../deploy/coop.ts";
 import { bakery, demoCoopConfig } from "../../seeds/bakery.ts";
 import { seedCoop } from "../../seeds/seed.ts";
 import type { Deployment } from "../../lib/deployment.ts";

@@ -5,7 +5,7 @@ import { ZeroAddress, getAddress, toBeHex } from "ethers";
 import type { Interface } from "ethers";
 import { createRequire } from "node:module";
 
-import { DAY, defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.ts";
+import { DAY, defaultConfig, deployCoop } from "../../deploy/coop.ts";
 import type { MembershipCard } from "../../types/ethers-contracts/index.ts";
 import { blockTime, deployCard, deployCredits, deployOwnedCard, type OwnedCard } from "../helpers/governor-fixtures.ts";
 import { storageSlot } from "../helpers/storage-layout.ts";

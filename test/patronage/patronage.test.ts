@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { encodeBytes32String, id as keccakText, parseEther, ZeroAddress } from "ethers";
 
-import { DAY } from "../../scripts/lib/deploy-coop.ts";
-import { maxShare, periodFigures, shareOf } from "../../lib/patronage.ts";
+import { DAY } from "../../deploy/coop.ts";
+import { maxShare, periodFigures, shareOf } from "../../lib/rules/patronage.ts";
 import {
   call,
   deployCoopWithMembers,

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { Support, ballotTuple, governorDomain, voteRefusals, type GovernorDomain } from "../../lib/ballots.ts";
+import { Support, ballotTuple, governorDomain, voteRefusals, type GovernorDomain } from "../../lib/ballots/ballot.ts";
 import { VoteRefusal } from "../../lib/refusals.ts";
-import { ballotId, governorBallotInterface, toBallotRequest, type BallotRequest } from "../../lib/relay.ts";
+import { ballotId, governorBallotInterface, toBallotRequest, type BallotRequest } from "../../lib/ballots/relay.ts";
 import {
   coopDomain,
   deployCoopWithMembers,

@@ -6,15 +6,15 @@ import { join } from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 
-import type { BallotRequest } from "../../lib/relay.ts";
+import type { BallotRequest } from "../../lib/ballots/relay.ts";
 import {
   loadVote,
   postBallot,
   setUpLoadCoop,
   signLoadBallots,
   waitUntilSettled,
-} from "../../scripts/lib/ballot-load.ts";
-import { ROOT } from "../../scripts/lib/deployment-file.ts";
+} from "../../scripts/bench/ballot-load.ts";
+import { ROOT } from "../../lib/deployment.node.ts";
 import { RELAYER_KEY, deploymentOfCoop, get, tempDir } from "./helpers.ts";
 
 const MEMBERS = 40;

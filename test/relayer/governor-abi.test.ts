@@ -2,7 +2,13 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { ErrorFragment, EventFragment, FunctionFragment, Interface, Wallet, id } from "ethers";
 
-import { Support, compactBallot, governorDomain, quadraticBallotTypes, type SignedBallot } from "../../lib/ballots.ts";
+import {
+  Support,
+  compactBallot,
+  governorDomain,
+  quadraticBallotTypes,
+  type SignedBallot,
+} from "../../lib/ballots/ballot.ts";
 import { governorBallotAbi } from "../../lib/governor-abi.ts";
 import { VoteRefusal, describeBallotError, describeRefusal } from "../../lib/refusals.ts";
 import {
@@ -11,7 +17,7 @@ import {
   governorBallotInterface,
   planBallotCalls,
   signedByVoter,
-} from "../../lib/relay.ts";
+} from "../../lib/ballots/relay.ts";
 
 describe("Shared relaying definitions", function () {
   it("every fragment of the ballot ABI is in the compiled MutualGovernor, with the same signature and outputs", async function () {

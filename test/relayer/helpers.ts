@@ -11,7 +11,7 @@ import { Wallet } from "ethers";
 
 import type { Deployment } from "../../lib/deployment.ts";
 import { startRelayer, type Relayer, type RelayerConfig } from "../../relayer/relayer.ts";
-import type { Coop } from "../../scripts/lib/deploy-coop.ts";
+import type { Coop } from "../../deploy/coop.ts";
 import { hardhatAccountKey } from "../../seeds/bakery.ts";
 
 /** A funded relayer key for the in-process chain: Hardhat account 19 (never a member in these tests). */

@@ -8,7 +8,7 @@ import {
   signLoadBallots,
   waitUntilSettled,
   type LoadCoop,
-} from "../../scripts/lib/ballot-load.ts";
+} from "../../scripts/bench/ballot-load.ts";
 import { RELAYER_KEY, deploymentOfCoop, startTestRelayer } from "./helpers.ts";
 
 const connection = await network.create();

@@ -12,12 +12,12 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import type { GovernorDomain } from "../../lib/ballots.ts";
+import type { GovernorDomain } from "../../lib/ballots/ballot.ts";
 import type { Deployment } from "../../lib/deployment.ts";
-import { toBallotRequest } from "../../lib/relay.ts";
+import { toBallotRequest } from "../../lib/ballots/relay.ts";
 import { backoffMs, defaultSubmitterOptions } from "../../relayer/submitter.ts";
 import { DEFAULT_ALLOWED_ORIGINS } from "../../relayer/server.ts";
-import { retryAfterMs } from "../../lib/rpc.ts";
+import { retryAfterMs } from "../../lib/chain/rpc.ts";
 import { defaultRpcRetry, relayerProvider } from "../../relayer/rpc.ts";
 import { launchChromium } from "../helpers/chromium.ts";
 import {

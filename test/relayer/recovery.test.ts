@@ -8,10 +8,10 @@ import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { Wallet } from "ethers";
 
-import { Support, voteRefusals, type GovernorDomain } from "../../lib/ballots.ts";
+import { Support, voteRefusals, type GovernorDomain } from "../../lib/ballots/ballot.ts";
 import type { Deployment } from "../../lib/deployment.ts";
 import { VoteRefusal } from "../../lib/refusals.ts";
-import { toBallotRequest } from "../../lib/relay.ts";
+import { toBallotRequest } from "../../lib/ballots/relay.ts";
 import {
   coopDomain,
   deployCoopWithMembers,

@@ -19,12 +19,12 @@ import {
   skipTrivia,
   statementTags,
   totals,
-} from "../../scripts/lib/coverage.ts";
-import type { FileCoverage } from "../../scripts/lib/coverage.ts";
+} from "../../scripts/tools/coverage.ts";
+import type { FileCoverage } from "../../scripts/tools/coverage.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURE_LCOV = join(HERE, "fixtures", "lcov-report", "lcov.info");
-const CHECK_SCRIPT = join(HERE, "..", "..", "scripts", "coverage-check.ts");
+const CHECK_SCRIPT = join(HERE, "..", "..", "scripts", "tools", "coverage-check.ts");
 
 /** A tiny contract with one of each kind of branch. The comment's non-ASCII text moves solc's byte offsets. */
 const TINY = `// SPDX-License-Identifier: MIT
@@ -112,7 +112,7 @@ function file(
   return { path, linesHit, linesFound, uncoveredLines: [], branchesHit, branchesFound, branches: [], unmeasured: [] };
 }
 
-describe("scripts/coverage-check.ts (contract coverage floor)", function () {
+describe("scripts/tools/coverage-check.ts (contract coverage floor)", function () {
   describe("parseLcov", function () {
     it("reads each SF section's DA lines and BRDA branches, with / separators; no BRDA means no branch data", async function () {
       const files = parseLcov(await readFile(FIXTURE_LCOV, "utf8"));

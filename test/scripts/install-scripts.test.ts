@@ -11,7 +11,7 @@ import {
   policyGaps,
   scriptedInLockfile,
   scriptedOnDisk,
-} from "../../scripts/lib/install-scripts.ts";
+} from "../../scripts/tools/install-scripts.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 

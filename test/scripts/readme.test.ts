@@ -7,7 +7,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { DEFAULT_APP_PORT } from "../../scripts/lib/app-server.ts";
+import { DEFAULT_APP_PORT } from "../../scripts/devnet/app-server.ts";
 import { DEFAULT_RELAYER_PORT } from "../../relayer/relayer.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");

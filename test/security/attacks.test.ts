@@ -22,9 +22,9 @@ import {
   type TransactionReceipt,
 } from "ethers";
 
-import { DAY } from "../../scripts/lib/deploy-coop.ts";
-import { Support, ballotTuple, type GovernorDomain, type SignedBallot } from "../../lib/ballots.ts";
-import { voteCost } from "../../lib/quadratic.ts";
+import { DAY } from "../../deploy/coop.ts";
+import { Support, ballotTuple, type GovernorDomain, type SignedBallot } from "../../lib/ballots/ballot.ts";
+import { voteCost } from "../../lib/rules/quadratic.ts";
 import type {
   GasBurnerWalletMock,
   ReentrantWalletMock,

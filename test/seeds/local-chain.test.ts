@@ -5,21 +5,18 @@ import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployCoop } from "../../scripts/lib/deploy-coop.ts";
-import { assertLocalChain } from "../../scripts/lib/local-chain.ts";
+import { deployCoop } from "../../deploy/coop.ts";
+import { assertLocalChain } from "../../lib/deployment.ts";
 import {
   USAGE,
   TimeTravelInputError,
   advanceChain,
-  describeChanges,
-  formatDuration,
-  nextPhase,
   parseArgs,
   parseDuration,
   parseTarget,
-  proposalTitle,
-  type ProposalTiming,
-} from "../../scripts/lib/time-travel.ts";
+} from "../../scripts/devnet/time-travel.ts";
+import { formatDuration, proposalTitle } from "../../lib/format.ts";
+import { describeChanges, nextPhase, type ProposalTiming } from "../../lib/phases.ts";
 import { bakery } from "../../seeds/bakery.ts";
 import { seedCoop } from "../../seeds/seed.ts";
 import { ProposalState, deployCoopWithMembers, propose, startVoting } from "../helpers/governor-fixtures.ts";
@@ -175,9 +172,14 @@ describe("Time-travel targets and arguments (parseTarget, parseArgs)", function 
   });
 
   it("formats durations and titles for the command's output", function () {
-    expect(formatDuration(129_600)).to.equal("1d 12h");
-    expect(formatDuration(90)).to.equal("1m 30s");
-    expect(formatDuration(0)).to.equal("0s");
+    expect(formatDuration(129_600, { style: "short" })).to.equal("1d 12h");
+    expect(formatDuration(90, { style: "short" })).to.equal("1m 30s");
+    expect(formatDuration(0, { style: "short" })).to.equal("0s");
+    expect(formatDuration(129_601)).to.equal("1 day 12 hours 1 second");
+    expect(formatDuration(129_601, { parts: 2 })).to.equal("1 day 12 hours");
+    expect(formatDuration(3_600)).to.equal("1 hour");
+    expect(formatDuration(-5)).to.equal("0 seconds");
+    expect(proposalTitle("   \n")).to.equal("(untitled)");
     expect(proposalTitle("# Pay the mill\n\nBody")).to.equal("Pay the mill");
     expect(proposalTitle("\n\nPlain first line\nmore")).to.equal("Plain first line");
   });
@@ -315,9 +317,9 @@ describe("Advancing the local chain (advanceChain on chain 31337)", function () 
   });
 });
 
-describe("The chain:advance command (scripts/chain-advance.ts) on bad input", function () {
+describe("The chain:advance command (scripts/devnet/chain-advance.ts) on bad input", function () {
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, [join("scripts", "chain-advance.ts"), ...args], {
+    spawnSync(process.execPath, [join("scripts", "devnet", "chain-advance.ts"), ...args], {
       cwd: ROOT,
       encoding: "utf8",
       timeout: 60_000,

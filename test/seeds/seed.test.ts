@@ -2,12 +2,12 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { getAddress, id as keccakText, parseEther } from "ethers";
 
-import { Support } from "../../lib/ballots.ts";
-import { voteCost } from "../../lib/quadratic.ts";
-import { defaultConfig, deployCoop } from "../../scripts/lib/deploy-coop.ts";
+import { Support } from "../../lib/ballots/ballot.ts";
+import { voteCost } from "../../lib/rules/quadratic.ts";
+import { defaultConfig, deployCoop } from "../../deploy/coop.ts";
 import { bakery, type DemoProposal, type DemoVote } from "../../seeds/bakery.ts";
 import { CLOSED_PERIOD, demoProblems, proposalDescription, seedCoop, tallyOf } from "../../seeds/seed.ts";
-import { periodFigures, shareOf } from "../../lib/patronage.ts";
+import { periodFigures, shareOf } from "../../lib/rules/patronage.ts";
 import { ProposalState } from "../helpers/governor-fixtures.ts";
 
 const connection = await network.create();

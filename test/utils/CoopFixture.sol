@@ -11,7 +11,7 @@ import {IMutualGovernor} from "../../contracts/interfaces/IMutualGovernor.sol";
 import {TestBase} from "./Vm.sol";
 
 /**
- * @notice Deploys a whole co-op inside the test contract, wired as scripts/lib/deploy-coop.ts wires it:
+ * @notice Deploys a whole co-op inside the test contract, wired as deploy/coop.ts wires it:
  * card → credits(card) → card.bindVoiceCredits → TimelockController(delay, [], [address(0)], this)
  * → MutualGovernor → credits.setGovernor(governor) → PROPOSER/CANCELLER to the governor.
  *
@@ -57,7 +57,7 @@ abstract contract CoopFixture is TestBase {
 
     uint256 private _proposalNonce;
 
-    /// @notice The defaults of scripts/lib/deploy-coop.ts: weekly epochs, 100 credits a week, a 3-day vote, 20% quorum.
+    /// @notice The defaults of deploy/coop.ts: weekly epochs, 100 credits a week, a 3-day vote, 20% quorum.
     function _defaultConfig() internal pure returns (CoopConfig memory) {
         return
             CoopConfig({

@@ -1,15 +1,15 @@
 /**
  * Local chain tools (chain 31337/1337 only): move the chain's clock to the next moment a proposal changes state,
- * or to the next credit epoch, with the same planner as `npm run chain:advance` (scripts/lib/time-travel.ts).
+ * or to the next credit epoch, with the same planner as `npm run chain:advance` (scripts/devnet/time-travel.ts).
  */
 import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 
 import { IS_LOCAL, RPC_URL } from "../env.ts";
-import { nextPhase, type ProposalTiming } from "../../../scripts/lib/time-travel.ts";
+import { nextPhase, type ProposalTiming } from "#lib/phases.ts";
 import { useCoop } from "../hooks/coop.ts";
 import { duration } from "../lib/format.ts";
-import { epochEnd } from "../../../lib/replay/rules.ts";
+import { epochEnd } from "#lib/rules/governance.ts";
 
 async function rpc(method: string, params: unknown[]) {
   const response = await fetch(RPC_URL, {

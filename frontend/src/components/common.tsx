@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { Link } from "react-router";
 
 import { useCoop, useDeployment, type CoopHistory } from "../hooks/coop.ts";
-import type { Deployment } from "../../../lib/deployment.ts";
+import type { Deployment } from "#lib/deployment.ts";
 import { describeError } from "../lib/errors.ts";
 
 export function Loading({ what }: { what: string }) {

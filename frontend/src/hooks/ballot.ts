@@ -1,17 +1,17 @@
 /**
  * Voting without gas: sign an EIP-712 ballot in the wallet, post it to the relayer (`POST /ballots`, the request
- * of `lib/relay.ts`), then follow it (`GET /ballots/:id`) until it is included on chain or rejected.
+ * of `lib/ballots/relay.ts`), then follow it (`GET /ballots/:id`) until it is included on chain or rejected.
  */
 import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { usePublicClient, useSignTypedData } from "wagmi";
 import type { Address } from "viem";
 
-import { governorDomain, quadraticBallotTypes } from "../../../lib/ballots.ts";
-import { toBallotRequest } from "../../../lib/relay.ts";
+import { governorDomain, quadraticBallotTypes } from "#lib/ballots/ballot.ts";
+import { toBallotRequest } from "#lib/ballots/relay.ts";
 import { CHAIN_ID, relayerUrl } from "../env.ts";
 import { describeError } from "../lib/errors.ts";
-import { mutualGovernorAbi } from "../generated/abis.ts";
+import { mutualGovernorAbi } from "#lib/abi/contracts.ts";
 
 export type BallotState =
   | { status: "idle" }

@@ -1,15 +1,15 @@
 /**
  * The co-op's data for the pages. The addresses come from the deployment's addresses file; the history — members,
  * proposals, tallies, deposits, every event — is rebuilt in the browser by the same replay the auditor runs
- * (`lib/replay`, fed by the shared log reader, `lib/logs.ts`) and carried forward at each new block by reading only that block's
+ * (`lib/replay`, fed by the shared log reader, `lib/chain/logs.ts`) and carried forward at each new block by reading only that block's
  * logs (`LiveHistory`); live figures (balances, states, receipts) are read from the contracts through wagmi.
  */
 import { useQuery } from "@tanstack/react-query";
 import { useBlockNumber } from "wagmi";
 
 import { CHAIN_ID, RPC_URL } from "../env.ts";
-import { parseDeployment, deploymentFile, type Deployment } from "../../../lib/deployment.ts";
-import { JsonRpc } from "../../../lib/rpc.ts";
+import { parseDeployment, deploymentFile, type Deployment } from "#lib/deployment.ts";
+import { JsonRpc } from "#lib/chain/rpc.ts";
 import { COOP_ABIS, LiveHistory, type CoopHistory } from "../lib/live-history.ts";
 
 export type { CoopHistory };

@@ -1,5 +1,5 @@
 /**
- * Patronage for the pages: the contribution ledger rebuilt from its events (`lib/patronage.ts`'s `LedgerModel`), the
+ * Patronage for the pages: the contribution ledger rebuilt from its events (`lib/rules/patronage.ts`'s `LedgerModel`), the
  * claims from the distributor's, and the figures only the contracts hold — periods' times, finalizations, pots —
  * read with the generated ABIs at the same block. The events are the co-op's live history (`coopHistory`: replayed
  * once, then carried forward block by block), so no log is read twice; the views are read again at each new block.
@@ -8,11 +8,11 @@ import { useQuery } from "@tanstack/react-query";
 import { useBlockNumber, useConnection, usePublicClient, useReadContract } from "wagmi";
 import type { Abi, Address, PublicClient } from "viem";
 
-import { contributionLedgerAbi, membershipCardAbi, patronageDistributorAbi } from "../generated/abis.ts";
+import { contributionLedgerAbi, membershipCardAbi, patronageDistributorAbi } from "#lib/abi/contracts.ts";
 import { coopHistory, useDeployment } from "./coop.ts";
-import type { Deployment } from "../../../lib/deployment.ts";
-import type { ReplayEvent } from "../../../lib/replay/index.ts";
-import { ledgerModelFromEvents, personRegisterFromEvents, type LedgerModel } from "../../../lib/patronage.ts";
+import type { Deployment } from "#lib/deployment.ts";
+import type { ReplayEvent } from "#lib/replay/index.ts";
+import { ledgerModelFromEvents, personRegisterFromEvents, type LedgerModel } from "#lib/rules/patronage.ts";
 import {
   claimsByPot,
   type Finalization,

@@ -12,8 +12,8 @@ import {
   rawCall,
   shareSurplus,
 } from "./builders.ts";
-import { contributionLedgerAbi, patronageDistributorAbi } from "../generated/abis.ts";
-import type { Deployment } from "../../../lib/deployment.ts";
+import { contributionLedgerAbi, patronageDistributorAbi } from "#lib/abi/contracts.ts";
+import type { Deployment } from "#lib/deployment.ts";
 
 const deployment: Deployment = {
   chainId: 31337,

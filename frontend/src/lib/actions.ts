@@ -12,8 +12,8 @@ import {
   patronageDistributorAbi,
   timelockControllerAbi,
   voiceCreditsAbi,
-} from "../generated/abis.ts";
-import type { Deployment } from "../../../lib/deployment.ts";
+} from "#lib/abi/contracts.ts";
+import type { Deployment } from "#lib/deployment.ts";
 import { duration } from "./format.ts";
 
 export interface Action {

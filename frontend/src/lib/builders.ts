@@ -18,8 +18,8 @@ import {
   type Hex,
 } from "viem";
 
-import type { Deployment } from "../../../lib/deployment.ts";
-import { membershipCardAbi, mutualGovernorAbi, patronageDistributorAbi } from "../generated/abis.ts";
+import type { Deployment } from "#lib/deployment.ts";
+import { membershipCardAbi, mutualGovernorAbi, patronageDistributorAbi } from "#lib/abi/contracts.ts";
 import type { Action } from "./actions.ts";
 
 export type Built = { ok: true; action: Action } | { ok: false; error: string };

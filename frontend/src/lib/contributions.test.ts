@@ -18,7 +18,7 @@ import {
   type NamedEvent,
   type PotState,
 } from "./contributions.ts";
-import { ledgerModelFromEvents } from "../../../lib/patronage.ts";
+import { ledgerModelFromEvents } from "#lib/rules/patronage.ts";
 
 const A = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 let nextId = 1n;
@@ -166,7 +166,7 @@ describe("attesting", () => {
 });
 
 describe("shares of a finalized period", () => {
-  it("gives the worked example's capping and shares, by lib/patronage.ts", () => {
+  it("gives the worked example's capping and shares, by lib/rules/patronage.ts", () => {
     const model = workedExample();
     const claimed = pot({ claims: new Map([[5n, 315_786n]]) });
     const { figures, agrees, rows } = periodShares(model, 0n, finalized, [claimed, pot({ id: 2n, period: 1n })]);

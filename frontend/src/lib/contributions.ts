@@ -1,8 +1,8 @@
 /**
  * The Contributions page's rules, as plain functions: the contribution ledger and the pots rebuilt from the contracts'
- * events (with the shared `LedgerModel` of `lib/patronage.ts`), what the record form sends or why it refuses, why an
+ * events (with the shared `LedgerModel` of `lib/rules/patronage.ts`), what the record form sends or why it refuses, why an
  * entry cannot be attested or a pot claimed, each contributor's share of each pot, and the next finalization chunk.
- * The arithmetic is `lib/patronage.ts`'s — periodFigures, shareOf, finalizationOrder, chunk — never a copy.
+ * The arithmetic is `lib/rules/patronage.ts`'s — periodFigures, shareOf, finalizationOrder, chunk — never a copy.
  */
 import { hexToString, isHex, keccak256, stringToHex, toBytes, zeroAddress, zeroHash, type Hex } from "viem";
 
@@ -15,7 +15,7 @@ import {
   type LedgerModel,
   type NamedLedgerEvent,
   type PeriodFigures,
-} from "../../../lib/patronage.ts";
+} from "#lib/rules/patronage.ts";
 import { when } from "./format.ts";
 
 /** A decoded event: its name and arguments by name. */
@@ -189,7 +189,7 @@ export interface ShareRow {
   shares: { potId: bigint; share: bigint; claimed: bigint | undefined }[];
 }
 
-/** The capping of a finalized period and every contributor's share of each of its pots, by `lib/patronage.ts`. */
+/** The capping of a finalized period and every contributor's share of each of its pots, by `lib/rules/patronage.ts`. */
 export function periodShares(
   model: LedgerModel,
   period: bigint,

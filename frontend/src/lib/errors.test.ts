@@ -9,8 +9,8 @@ import {
   patronageDistributorAbi,
   timelockControllerAbi,
   voiceCreditsAbi,
-} from "../generated/abis.ts";
-import { describeContractError } from "../../../lib/refusals.ts";
+} from "#lib/abi/contracts.ts";
+import { describeContractError } from "#lib/refusals.ts";
 
 const ALICE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 

@@ -12,8 +12,8 @@ import {
   patronageDistributorAbi,
   timelockControllerAbi,
   voiceCreditsAbi,
-} from "../generated/abis.ts";
-import { describeContractError } from "../../../lib/refusals.ts";
+} from "#lib/abi/contracts.ts";
+import { describeContractError } from "#lib/refusals.ts";
 
 /** Every custom error the co-op's contracts declare, for decoding raw revert data. */
 const errorAbi = [

@@ -1,8 +1,8 @@
 /** Each event of a co-op's history in words, for the history page. */
 import { formatEther, zeroAddress as ZeroAddress } from "viem";
 
-import { kindText, type ReplayEvent } from "../../../lib/replay/index.ts";
-import { describeRefusal } from "../../../lib/refusals.ts";
+import { kindText, type ReplayEvent } from "#lib/replay/index.ts";
+import { describeRefusal } from "#lib/refusals.ts";
 import { duration, short, when } from "./format.ts";
 
 const sides = ["against", "for", "abstaining"];

@@ -1,26 +1,11 @@
 /** Small formatting helpers shared by the pages. */
 import { formatEther } from "viem";
 
-import { quorumReached } from "../../../lib/replay/rules.ts";
+import { formatDuration } from "#lib/format.ts";
+import { quorumReached } from "#lib/rules/governance.ts";
 
-/** `129600` → `1 day 12 hours`; `90` → `1 minute 30 seconds`. */
-export function duration(totalSeconds: bigint | number): string {
-  let rest = Number(totalSeconds);
-  if (rest <= 0) return "0 seconds";
-  const units: [number, string][] = [
-    [86_400, "day"],
-    [3_600, "hour"],
-    [60, "minute"],
-    [1, "second"],
-  ];
-  const parts: string[] = [];
-  for (const [size, name] of units) {
-    const amount = Math.floor(rest / size);
-    if (amount > 0) parts.push(`${amount} ${name}${amount === 1 ? "" : "s"}`);
-    rest -= amount * size;
-  }
-  return parts.slice(0, 2).join(" ");
-}
+/** `129600` → `1 day 12 hours`; `90` → `1 minute 30 seconds`: the two largest units (lib/format.ts). */
+export const duration = (totalSeconds: bigint | number): string => formatDuration(totalSeconds, { parts: 2 });
 
 /** `1 credit`, `4 credits`, `0 members`. */
 export const count = (n: bigint | number, noun: string): string => `${n} ${noun}${BigInt(n) === 1n ? "" : "s"}`;

@@ -1,6 +1,6 @@
 /**
  * The co-op's history kept up to date block by block: the first refresh replays every event from the deployment
- * block (the auditor's replay, `lib/replay`, fed by the shared log reader, `lib/logs.ts`); each later one reads only the logs of
+ * block (the auditor's replay, `lib/replay`, fed by the shared log reader, `lib/chain/logs.ts`); each later one reads only the logs of
  * the blocks mined since and applies them to the same model, so following a long public history costs one small
  * `eth_getLogs` per new block, not the whole history again.
  *
@@ -15,7 +15,7 @@
  * // … a block is mined …
  * await live.refresh(); // only that block's logs are read
  */
-import type { Deployment } from "../../../lib/deployment.ts";
+import type { Deployment } from "#lib/deployment.ts";
 import {
   contractAddress,
   deployedContracts,
@@ -25,9 +25,9 @@ import {
   createLogDecoder,
   type CoopView,
   type ReplayEvent,
-} from "../../../lib/replay/index.ts";
-import type { JsonRpc } from "../../../lib/rpc.ts";
-import { fetchLogChunks } from "../../../lib/logs.ts";
+} from "#lib/replay/index.ts";
+import type { JsonRpc } from "#lib/chain/rpc.ts";
+import { fetchLogChunks } from "#lib/chain/logs.ts";
 import {
   contributionLedgerAbi,
   membershipCardAbi,
@@ -35,7 +35,7 @@ import {
   patronageDistributorAbi,
   timelockControllerAbi,
   voiceCreditsAbi,
-} from "../generated/abis.ts";
+} from "#lib/abi/contracts.ts";
 
 export interface CoopHistory {
   view: CoopView;

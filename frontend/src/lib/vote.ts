@@ -3,8 +3,8 @@
  * checks as `GovernorCountingQuadratic._price` and the credits ledger, made before anything is sent, so a member
  * reads why in words instead of paying for a reverted transaction.
  */
-import { marginalCost, maxAffordableVotes, voteCost } from "../../../lib/quadratic.ts";
-import { Support, voteRefusals } from "../../../lib/ballots.ts";
+import { marginalCost, maxAffordableVotes, voteCost } from "#lib/rules/quadratic.ts";
+import { Support, voteRefusals } from "#lib/ballots/ballot.ts";
 
 export type Side = "for" | "against" | "abstain";
 export const SIDES: readonly Side[] = ["for", "against", "abstain"];

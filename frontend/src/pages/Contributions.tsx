@@ -4,7 +4,7 @@ import type { Address, Hash } from "viem";
 
 import { Empty, ErrorState, Loading, Page, WithCoop } from "../components/common.tsx";
 import { TxStatus, useTx } from "../components/tx.tsx";
-import { contributionLedgerAbi, patronageDistributorAbi } from "../generated/abis.ts";
+import { contributionLedgerAbi, patronageDistributorAbi } from "#lib/abi/contracts.ts";
 import { useMyCard, usePatronage, type PatronageState } from "../hooks/patronage.ts";
 import {
   amountText,
@@ -25,7 +25,7 @@ import {
 import { relative, short, when } from "../lib/format.ts";
 import { demoName } from "../wallet/config.ts";
 import type { CoopHistory } from "../hooks/coop.ts";
-import { finalizationOrder, type LedgerEntry } from "../../../lib/patronage.ts";
+import { finalizationOrder, type LedgerEntry } from "#lib/rules/patronage.ts";
 
 type Period = PatronageState["periods"][number];
 type Who = { connected: boolean; card: bigint };

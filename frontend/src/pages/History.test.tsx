@@ -4,7 +4,7 @@ import { cleanup, render, screen } from "@testing-library/react";
 import { MemoryRouter } from "react-router";
 
 import { HistoryEntry } from "./History.tsx";
-import type { ReplayEvent } from "../../../lib/replay/index.ts";
+import type { ReplayEvent } from "#lib/replay/index.ts";
 
 const VOTER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const TX = "0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060";

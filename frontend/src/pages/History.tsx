@@ -2,7 +2,7 @@ import { Link, useLocation } from "react-router";
 import { useEffect } from "react";
 
 import { Empty, Page, WithCoop } from "../components/common.tsx";
-import { eventMember, eventProposal, type ReplayEvent } from "../../../lib/replay/index.ts";
+import { eventMember, eventProposal, type ReplayEvent } from "#lib/replay/index.ts";
 import { describeEvent, type PotTokens, type ProposalNumbers } from "../lib/events.ts";
 import { short, when } from "../lib/format.ts";
 

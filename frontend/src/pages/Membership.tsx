@@ -5,9 +5,9 @@ import type { Address } from "viem";
 import { Page, WithCoop, Loading } from "../components/common.tsx";
 import { TxStatus, useTx } from "../components/tx.tsx";
 import { duration, relative, when } from "../lib/format.ts";
-import { membershipCardAbi, voiceCreditsAbi } from "../generated/abis.ts";
-import { accrue } from "../../../lib/quadratic.ts";
-import { epochEnd } from "../../../lib/replay/rules.ts";
+import { membershipCardAbi, voiceCreditsAbi } from "#lib/abi/contracts.ts";
+import { accrue } from "#lib/rules/quadratic.ts";
+import { epochEnd } from "#lib/rules/governance.ts";
 
 /** The card's image: `tokenURI` is a data URI of JSON whose `image` is an SVG data URI. */
 function cardImage(uri: string | undefined): { image?: string; name?: string } {
@@ -53,7 +53,7 @@ function Mine({
   credits,
 }: {
   address: Address;
-  view: import("../../../lib/replay/index.ts").CoopView;
+  view: import("#lib/replay/index.ts").CoopView;
   card: Address;
   credits: Address;
 }) {

@@ -21,10 +21,10 @@ import {
   type PeriodStatus,
 } from "../lib/builders.ts";
 import { usePatronage } from "../hooks/patronage.ts";
-import { mutualGovernorAbi, voiceCreditsAbi } from "../generated/abis.ts";
+import { mutualGovernorAbi, voiceCreditsAbi } from "#lib/abi/contracts.ts";
 import type { Action } from "../lib/actions.ts";
-import type { Deployment } from "../../../lib/deployment.ts";
-import { lowestCap } from "../../../lib/replay/rules.ts";
+import type { Deployment } from "#lib/deployment.ts";
+import { lowestCap } from "#lib/rules/governance.ts";
 import type { CoopHistory } from "../hooks/coop.ts";
 
 type Kind = "payment" | "admit" | "expel" | "parameter" | "surplus" | "raw";

@@ -3,9 +3,9 @@ import { useBalance, useReadContract } from "wagmi";
 
 import { Page, ProposalLink, StateBadge, WithCoop } from "../components/common.tsx";
 import { duration, ether, relative } from "../lib/format.ts";
-import { epochEnd } from "../../../lib/replay/rules.ts";
-import { voiceCreditsAbi } from "../generated/abis.ts";
-import type { Deployment } from "../../../lib/deployment.ts";
+import { epochEnd } from "#lib/rules/governance.ts";
+import { voiceCreditsAbi } from "#lib/abi/contracts.ts";
+import type { Deployment } from "#lib/deployment.ts";
 import type { CoopHistory } from "../hooks/coop.ts";
 
 export function Overview() {

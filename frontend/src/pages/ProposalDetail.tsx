@@ -10,13 +10,13 @@ import { ballotText, useBallot } from "../hooks/ballot.ts";
 import { describeAction } from "../lib/actions.ts";
 import { count, quorumText, relative, short, when } from "../lib/format.ts";
 import { supportOf, type Side } from "../lib/vote.ts";
-import { membershipCardAbi, mutualGovernorAbi, voiceCreditsAbi } from "../generated/abis.ts";
-import { proposalStates } from "../../../lib/governor-abi.ts";
-import { depositReturned } from "../../../lib/replay/rules.ts";
+import { membershipCardAbi, mutualGovernorAbi, voiceCreditsAbi } from "#lib/abi/contracts.ts";
+import { proposalStates } from "#lib/format.ts";
+import { depositReturned } from "#lib/rules/governance.ts";
 import { relayerUrl } from "../env.ts";
 import { demoName as nameOf } from "../wallet/config.ts";
 
-import type { Deployment } from "../../../lib/deployment.ts";
+import type { Deployment } from "#lib/deployment.ts";
 import type { CoopHistory } from "../hooks/coop.ts";
 
 export function ProposalDetail() {

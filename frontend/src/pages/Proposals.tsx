@@ -2,7 +2,7 @@ import { Link, useSearchParams } from "react-router";
 
 import { Empty, Page, ProposalLink, StateBadge, WithCoop } from "../components/common.tsx";
 import { quorumText, relative } from "../lib/format.ts";
-import { PROPOSAL_STATES } from "../../../lib/replay/rules.ts";
+import { proposalStates } from "#lib/format.ts";
 
 export function Proposals() {
   const [params, setParams] = useSearchParams();
@@ -18,7 +18,7 @@ export function Proposals() {
                 <button type="button" aria-pressed={filter === null} onClick={() => setParams({})}>
                   All ({view.proposals.length})
                 </button>
-                {PROPOSAL_STATES.map((s) => {
+                {proposalStates.map((s) => {
                   const count = view.proposals.filter((p) => p.state === s).length;
                   if (count === 0 && filter !== s) return null;
                   return (

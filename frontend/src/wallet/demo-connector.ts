@@ -18,7 +18,7 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
-import { isLocalChain } from "../../../lib/deployment.ts";
+import { isLocalChain } from "#lib/deployment.ts";
 
 /** A demo member as the dev server lists them (`/demo-accounts.json`). */
 export interface DemoAccount {

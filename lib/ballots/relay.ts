@@ -12,9 +12,9 @@ import {
   type GovernorDomain,
   type QuadraticBallotMessage,
   type SignedBallot,
-} from "./ballots.ts";
-import { governorBallotAbi } from "./governor-abi.ts";
-import { describeRefusal } from "./refusals.ts";
+} from "./ballot.ts";
+import { governorBallotAbi } from "../governor-abi.ts";
+import { describeRefusal } from "../refusals.ts";
 
 /** The longest reason a relayed ballot may carry, in characters. */
 export const MAX_REASON_LENGTH = 1000;

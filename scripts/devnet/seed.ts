@@ -7,10 +7,10 @@
  */
 import hre from "hardhat";
 
-import { formatReport, seedCoop } from "../seeds/seed.ts";
-import { deploymentFile } from "../lib/deployment.ts";
-import { readDeployment } from "./lib/deployment-file.ts";
-import { connectToLocalChain } from "./lib/local-chain.ts";
+import { formatReport, seedCoop } from "../../seeds/seed.ts";
+import { deploymentFile } from "../../lib/deployment.ts";
+import { readDeployment } from "../../lib/deployment.node.ts";
+import { connectToLocalChain } from "./local-chain.ts";
 
 async function main(): Promise<number> {
   const { connection, chainId } = await connectToLocalChain(hre, "seed the demo co-op");

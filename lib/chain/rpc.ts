@@ -54,7 +54,7 @@ export interface RpcOptions {
 
 /**
  * What an endpoint has taught about `eth_getLogs`: the widest range (in blocks) it accepted and the narrowest it
- * refused (null: none yet). The log reader (`lib/logs.ts`) keeps it on the client, so every later read starts from it.
+ * refused (null: none yet). The log reader (`lib/chain/logs.ts`) keeps it on the client, so every later read starts from it.
  */
 export interface LogRangeKnowledge {
   accepted: number;

@@ -13,13 +13,12 @@ import {
   USAGE,
   TimeTravelInputError,
   advanceChain,
-  formatChainTime,
-  formatDuration,
   parseArgs,
   type AdvanceTarget,
   type TimeTravelCoop,
-} from "./lib/time-travel.ts";
-import { connectToLocalChain } from "./lib/local-chain.ts";
+} from "./time-travel.ts";
+import { formatChainTime, formatDuration } from "../../lib/format.ts";
+import { connectToLocalChain } from "./local-chain.ts";
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === "--help" || args[0] === "-h")) {
@@ -38,7 +37,7 @@ try {
 
 // Loaded after the arguments are checked, so that bad input is answered at once.
 const { default: hre } = await import("hardhat");
-const { readDeployment } = await import("./lib/deployment-file.ts");
+const { readDeployment } = await import("../../lib/deployment.node.ts");
 
 async function main(): Promise<void> {
   const { connection, chainId } = await connectToLocalChain(hre, "advance the chain's time");
@@ -67,7 +66,7 @@ async function main(): Promise<void> {
     const result = await advanceChain(connection, target, coop);
     console.log(
       `Chain ${result.chainId}: ${formatChainTime(result.from)} → ${formatChainTime(result.to)} ` +
-        `(+${formatDuration(result.to - result.from)}), block ${result.block}`,
+        `(+${formatDuration(result.to - result.from, { style: "short" })}), block ${result.block}`,
     );
     console.log(`Target: ${result.reason}`);
     if (!coop) console.log("No co-op deployed on this chain: nothing else to report.");

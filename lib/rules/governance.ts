@@ -6,8 +6,8 @@
  */
 import { AbiCoder, keccak256, toUtf8Bytes } from "ethers";
 
-import { accrue } from "../quadratic.ts";
-import { proposalStates, type ProposalStateName } from "../governor-abi.ts";
+import { accrue } from "./quadratic.ts";
+import { proposalStates, type ProposalStateName } from "../format.ts";
 
 /** One issuance schedule (VoiceCredits' `Schedule`): from epoch `firstEpoch`, starting at time `start`. */
 export interface Schedule {
@@ -100,10 +100,6 @@ export function quorumFor(members: bigint, quorumBps: bigint): bigint {
 export function depositReturned(quorumReached: boolean, forVotes: bigint, againstVotes: bigint): boolean {
   return quorumReached && againstVotes < 2n * forVotes;
 }
-
-/** OpenZeppelin's IGovernor.ProposalState names, by number (`lib/governor-abi.ts`). */
-export const PROPOSAL_STATES = proposalStates;
-export type { ProposalStateName };
 
 /** What decides a proposal's state at a moment (all times are Unix timestamps). */
 export interface ProposalStateInput {

@@ -22,16 +22,16 @@ import { parseArgs } from "node:util";
 import { JsonRpcProvider, Wallet, formatEther, type TypedDataField } from "ethers";
 import hre from "hardhat";
 
-import { deployCoop } from "./lib/deploy-coop.ts";
-import { ROOT, deploymentOf, writeDeployment } from "./lib/deployment-file.ts";
-import { Support, quadraticBallotTypes } from "../lib/ballots.ts";
-import { toBallotRequest } from "../lib/relay.ts";
-import { DEFAULT_RELAYER_PORT, startRelayer, type Relayer } from "../relayer/relayer.ts";
-import { portIsFree, rpcAnswers } from "./lib/net.ts";
-import { DEFAULT_APP_PORT, appAnswers, startApp, type AppServer } from "./lib/app-server.ts";
-import { bakery, demoCoopConfig, hardhatAccount, hardhatAccountKey } from "../seeds/bakery.ts";
-import { formatReport, seedCoop, type SeedReport } from "../seeds/seed.ts";
-import type { Coop } from "./lib/deploy-coop.ts";
+import { deployCoop, deploymentOf } from "../../deploy/coop.ts";
+import { ROOT, writeDeployment } from "../../lib/deployment.node.ts";
+import { Support, quadraticBallotTypes } from "../../lib/ballots/ballot.ts";
+import { toBallotRequest } from "../../lib/ballots/relay.ts";
+import { DEFAULT_RELAYER_PORT, startRelayer, type Relayer } from "../../relayer/relayer.ts";
+import { portIsFree, rpcAnswers } from "./net.ts";
+import { DEFAULT_APP_PORT, appAnswers, startApp, type AppServer } from "./app-server.ts";
+import { bakery, demoCoopConfig, hardhatAccount, hardhatAccountKey } from "../../seeds/bakery.ts";
+import { formatReport, seedCoop, type SeedReport } from "../../seeds/seed.ts";
+import type { Coop } from "../../deploy/coop.ts";
 
 const USAGE = "usage: npm start [-- --once] [-- --port <port>] [-- --relayer-port <port>] [-- --app-port <port>]";
 let args;

@@ -14,10 +14,10 @@ import {
   type GovernorDomain,
   type QuadraticBallotMessage,
   type SignedBallot,
-} from "../../lib/ballots.ts";
-import { toBallotRequest, type BallotRequest } from "../../lib/relay.ts";
+} from "../../lib/ballots/ballot.ts";
+import { toBallotRequest, type BallotRequest } from "../../lib/ballots/relay.ts";
 import { hardhatAccountKey } from "../../seeds/bakery.ts";
-import { defaultConfig, deployCoop, type Coop, type DeployConnection } from "./deploy-coop.ts";
+import { defaultConfig, deployCoop, type Coop, type DeployConnection } from "../../deploy/coop.ts";
 
 const ballotTypes = quadraticBallotTypes as unknown as Record<string, TypedDataField[]>;
 

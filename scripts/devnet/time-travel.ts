@@ -3,13 +3,14 @@
  * next moment a proposal changes state, describing what changed, and `advanceChain`, which does it.
  *
  * Everything above `advanceChain` is pure and unit-tested (test/seeds/local-chain.test.ts). `advanceChain`
- * refuses any chain but a local one (scripts/lib/local-chain.ts) before it sends anything.
+ * refuses any chain but a local one (scripts/devnet/local-chain.ts) before it sends anything.
  */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
 import type { MutualGovernor, VoiceCredits } from "../../types/ethers-contracts/index.ts";
-import { assertLocalChain } from "./local-chain.ts";
-import { proposalStates, type ProposalStateName } from "../../lib/governor-abi.ts";
+import { assertLocalChain } from "../../lib/deployment.ts";
+import { formatDuration, proposalStates, proposalTitle } from "../../lib/format.ts";
+import { describeChanges, nextPhase, type ProposalTiming } from "../../lib/phases.ts";
 
 /** Seconds per duration unit. */
 export const UNITS: Readonly<Record<string, number>> = { w: 7 * 86_400, d: 86_400, h: 3_600, m: 60, s: 1 };
@@ -82,104 +83,6 @@ export function parseArgs(args: readonly string[]): AdvanceTarget {
   return parseTarget(args[0]);
 }
 
-/** `129600` → `1d 12h`; `90` → `1m 30s`; `0` → `0s`. */
-export function formatDuration(totalSeconds: number | bigint): string {
-  let rest = Number(totalSeconds);
-  if (rest === 0) return "0s";
-  const parts: string[] = [];
-  for (const unit of ["d", "h", "m", "s"]) {
-    const size = UNITS[unit];
-    const amount = Math.floor(rest / size);
-    if (amount > 0) parts.push(`${amount}${unit}`);
-    rest -= amount * size;
-  }
-  return parts.join(" ");
-}
-
-/** A chain timestamp as `2025-06-03 10:00:01 UTC`. */
-export function formatChainTime(timestamp: number | bigint): string {
-  return `${new Date(Number(timestamp) * 1000)
-    .toISOString()
-    .replace("T", " ")
-    .replace(/\.\d{3}Z$/, "")} UTC`;
-}
-
-/** A proposal's title: the first non-empty line of its description, without Markdown heading marks. */
-export function proposalTitle(description: string): string {
-  const line = description.split("\n").find((l) => l.trim() !== "") ?? "";
-  return line.replace(/^\s*#+\s*/, "").trim() || "(untitled)";
-}
-
-/** OpenZeppelin's IGovernor.ProposalState names, by number (`lib/governor-abi.ts`). */
-export const STATE_NAMES = proposalStates;
-export type { ProposalStateName };
-
-/** What the planner needs of one proposal. */
-export interface ProposalTiming {
-  /** 1-based position in the governor's enumeration. */
-  number: number;
-  id: bigint;
-  title: string;
-  state: ProposalStateName;
-  snapshot: bigint;
-  deadline: bigint;
-  /** 0 unless queued. */
-  eta: bigint;
-}
-
-export interface PhaseEvent {
-  time: bigint;
-  proposal: ProposalTiming;
-  what: string;
-}
-
-/** Every future moment at which a proposal changes state, earliest first. */
-export function upcomingEvents(proposals: readonly ProposalTiming[], now: bigint): PhaseEvent[] {
-  const events: PhaseEvent[] = [];
-  for (const p of proposals) {
-    // A proposal is Pending while snapshot >= now and Active while deadline >= now: it changes one second later.
-    if (p.state === "Pending") events.push({ time: p.snapshot + 1n, proposal: p, what: "voting opens" });
-    if (p.state === "Pending" || p.state === "Active")
-      events.push({ time: p.deadline + 1n, proposal: p, what: "voting closes" });
-    // The timelock operation is ready at its eta.
-    if (p.state === "Queued" && p.eta > 0n)
-      events.push({ time: p.eta, proposal: p, what: "timelock delay ends (can be executed)" });
-  }
-  return events
-    .filter((e) => e.time > now)
-    .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.proposal.number - b.proposal.number));
-}
-
-/** The next moment any proposal changes state, with everything that happens then; null if nothing is scheduled. */
-export function nextPhase(
-  proposals: readonly ProposalTiming[],
-  now: bigint,
-): { time: bigint; events: PhaseEvent[] } | null {
-  const events = upcomingEvents(proposals, now);
-  if (events.length === 0) return null;
-  const time = events[0].time;
-  return { time, events: events.filter((e) => e.time === time) };
-}
-
-/** Lines describing what changed between two readings of the same proposals (and the credit epoch). */
-export function describeChanges(
-  before: readonly ProposalTiming[],
-  after: readonly ProposalTiming[],
-  epochs?: { before: bigint; after: bigint },
-): string[] {
-  const lines: string[] = [];
-  if (epochs && epochs.after !== epochs.before)
-    lines.push(`credit epoch ${epochs.before} → ${epochs.after}: members accrued new voice credits`);
-  const earlier = new Map(before.map((p) => [p.id, p]));
-  for (const p of after) {
-    const was = earlier.get(p.id);
-    const label = `#${p.number} "${p.title}"`;
-    if (was === undefined) lines.push(`${label}: new, ${p.state}`);
-    else if (was.state !== p.state) lines.push(`${label}: ${was.state} → ${p.state}`);
-  }
-  return lines;
-}
-
 // ------------------------------------------------------------------------------------------------
 // On a chain
 // ------------------------------------------------------------------------------------------------
@@ -225,7 +128,7 @@ export async function readProposals(governor: MutualGovernor, fromBlock = 0): Pr
       number: i + 1,
       id,
       title: titles.get(id) ?? `proposal ${id}`,
-      state: STATE_NAMES[Number(await governor.state(id))],
+      state: proposalStates[Number(await governor.state(id))],
       snapshot: await governor.proposalSnapshot(id),
       deadline: await governor.proposalDeadline(id),
       eta: await governor.proposalEta(id),
@@ -256,7 +159,7 @@ export async function advanceChain(
   let reason: string;
   if (target.kind === "duration") {
     to = now + BigInt(target.seconds);
-    reason = `+${formatDuration(target.seconds)}`;
+    reason = `+${formatDuration(target.seconds, { style: "short" })}`;
   } else if (target.kind === "next-epoch") {
     if (!coop) throw new Error(`next-epoch needs a co-op deployed on chain ${chainId}`);
     to = await coop.credits.nextEpochStart();

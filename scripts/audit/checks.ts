@@ -4,17 +4,12 @@
  */
 import { Interface, ZeroAddress, getAddress, type Result } from "ethers";
 
-import { EntryStatus } from "../../../lib/patronage.ts";
-import { COOP_CONTRACTS, type CoopAbis, type CoopContract } from "../../../lib/replay/events.ts";
-import { type Replay } from "../../../lib/replay/model.ts";
-import {
-  PROPOSAL_STATES,
-  currentEpoch,
-  lowestCap,
-  proposalDeadline,
-  type Schedule,
-} from "../../../lib/replay/rules.ts";
-import { RpcError, type JsonRpc } from "../../../lib/rpc.ts";
+import { EntryStatus } from "../../lib/rules/patronage.ts";
+import { COOP_CONTRACTS, type CoopAbis, type CoopContract } from "../../lib/replay/events.ts";
+import { type Replay } from "../../lib/replay/model.ts";
+import { proposalStates } from "../../lib/format.ts";
+import { currentEpoch, lowestCap, proposalDeadline, type Schedule } from "../../lib/rules/governance.ts";
+import { RpcError, type JsonRpc } from "../../lib/chain/rpc.ts";
 
 /** A figure on which the replay and the chain disagree. */
 export interface Mismatch {
@@ -248,7 +243,7 @@ export function queueHeadChecks(c: Checker, replay: Replay, timestamp: number): 
     const id = p.id;
     const t = p.tally;
     c.expect("MutualGovernor", "proposalIdAt", [p.number - 1], [id]);
-    c.expect("MutualGovernor", "state", [id], [PROPOSAL_STATES.indexOf(replay.stateOf(p, timestamp))]);
+    c.expect("MutualGovernor", "state", [id], [proposalStates.indexOf(replay.stateOf(p, timestamp))]);
     c.expect("MutualGovernor", "proposalSnapshot", [id], [p.voteStart]);
     c.expect(
       "MutualGovernor",
@@ -307,7 +302,7 @@ export function takeSnapshot(replay: Replay, block: number, timestamp: number): 
     balances: [...replay.members.values()].map((m) => [m.address, replay.balanceAt(m.address, timestamp)]),
     proposals: [...replay.proposals.values()].map((p) => [
       p.id,
-      PROPOSAL_STATES.indexOf(replay.stateOf(p, timestamp)),
+      proposalStates.indexOf(replay.stateOf(p, timestamp)),
       [
         p.tally.forVotes,
         p.tally.againstVotes,

@@ -9,9 +9,9 @@ import { join } from "node:path";
 
 import { formatEther } from "ethers";
 
-import { eventMember, eventProposal, type ReplayEvent } from "../../../lib/replay/events.ts";
-import type { CreditEntry, ReplaySink, VoteEntry } from "../../../lib/replay/model.ts";
-import { toJson, type CoopView, type PatronageView } from "../../../lib/replay/view.ts";
+import { eventMember, eventProposal, type ReplayEvent } from "../../lib/replay/events.ts";
+import type { CreditEntry, ReplaySink, VoteEntry } from "../../lib/replay/model.ts";
+import { toJson, type CoopView, type PatronageView } from "../../lib/replay/view.ts";
 import type { AuditResult } from "./run.ts";
 
 export const REPORT_FILES = [

@@ -1,29 +1,12 @@
+/** A co-op's addresses file (`deploy/addresses/<chainId>.json`) on disk: Node only. */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { deploymentFile, parseDeployment, type Deployment } from "../../lib/deployment.ts";
-import type { Coop } from "./deploy-coop.ts";
+import { deploymentFile, parseDeployment, type Deployment } from "./deployment.ts";
 
 /** The repository root. */
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-
-/** The addresses record of a freshly deployed co-op. */
-export async function deploymentOf(coop: Coop, chainId: number | bigint): Promise<Deployment> {
-  return {
-    chainId: Number(chainId),
-    name: coop.config.name,
-    deployBlock: coop.deployBlock,
-    contracts: {
-      MembershipCard: await coop.card.getAddress(),
-      VoiceCredits: await coop.credits.getAddress(),
-      MutualGovernor: await coop.governor.getAddress(),
-      TimelockController: await coop.timelock.getAddress(),
-      ContributionLedger: await coop.ledger.getAddress(),
-      PatronageDistributor: await coop.distributor.getAddress(),
-    },
-  };
-}
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Writes `deploy/addresses/<chainId>.json`; returns its path. */
 export async function writeDeployment(deployment: Deployment, root = ROOT): Promise<string> {

@@ -18,9 +18,9 @@
 // The `npm` that npx then runs is the one already on PATH (the package `node` ships no npm), now
 // started by Node 22, so the install is made by the caller's npm, whichever major it is.
 //
-//   node scripts/bootstrap.mjs                   # install if needed
-//   node scripts/bootstrap.mjs --force           # reinstall
-//   node scripts/bootstrap.mjs <script> [args]   # install if needed, then run <script> on the local Node 22
+//   node scripts/tools/bootstrap.mjs                   # install if needed
+//   node scripts/tools/bootstrap.mjs --force           # reinstall
+//   node scripts/tools/bootstrap.mjs <script> [args]   # install if needed, then run <script> on the local Node 22
 //
 // The last form matters on a fresh machine: in `sh -c "node a && node b"` the shell looks `node` up once,
 // finds Node 20 (node_modules/.bin does not exist yet) and would run `b` with it too.
@@ -29,7 +29,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const localNode = join(root, "node_modules", ".bin", process.platform === "win32" ? "node.cmd" : "node");
 const NO_NODE = "Node 22 is not installed in node_modules";
 

@@ -8,8 +8,8 @@
  * Each log gets its block's timestamp (from the log when the node includes it, else from the block header, whose
  * hash must match the log's: a reorganisation during the read is refused).
  */
-import { type RawLog } from "./replay/events.ts";
-import { IncompleteHistoryError } from "./replay/stream.ts";
+import { type RawLog } from "../replay/events.ts";
+import { IncompleteHistoryError } from "../replay/stream.ts";
 import { RpcError, type JsonRpc, type LogRangeKnowledge } from "./rpc.ts";
 
 /** The logs of blocks `fromBlock`..`toBlock`, each with its block's timestamp. */

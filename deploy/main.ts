@@ -1,6 +1,6 @@
 /**
  * Deploys a co-op to a network from its parameter file: `npm run deploy -- --network sepolia`.
- * See docs/deploy.md. The work is done by scripts/lib/deploy-params.ts; this file only parses the
+ * See docs/deploy.md. The work is done by deploy/config.ts; this file only parses the
  * command line, connects, asks for confirmation on a public chain and prints.
  *
  * Exit codes: 0 deployed and the hand-over checked; 1 not deployed (declined, or a transaction or the
@@ -26,8 +26,8 @@ import {
   readCoopParameters,
   StaleJournalError,
   staleJournalCard,
-} from "./lib/deploy-params.ts";
-import { readDeployment, ROOT } from "./lib/deployment-file.ts";
+} from "./config.ts";
+import { readDeployment, ROOT } from "../lib/deployment.node.ts";
 
 const USAGE = `Usage: npm run deploy -- [--network <name>] [--parameters <file>] [--yes]
 

@@ -1,6 +1,7 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
-import MutualCoop, { PATRONAGE_DEFAULTS } from "../../deploy/modules/MutualCoop.ts";
+import type { Deployment } from "../lib/deployment.ts";
+import MutualCoop, { PATRONAGE_DEFAULTS } from "./modules/MutualCoop.ts";
 import type {
   ContributionLedger,
   MembershipCard,
@@ -8,7 +9,7 @@ import type {
   PatronageDistributor,
   TimelockController,
   VoiceCredits,
-} from "../../types/ethers-contracts/index.ts";
+} from "../types/ethers-contracts/index.ts";
 
 /** Everything that defines a co-op at deployment. All durations are in seconds. */
 export interface CoopConfig {
@@ -155,4 +156,21 @@ async function findDeployBlock(ethers: HardhatEthers, card: string, from: number
     else low = mid + 1;
   }
   return low;
+}
+
+/** The addresses record of a freshly deployed co-op. */
+export async function deploymentOf(coop: Coop, chainId: number | bigint): Promise<Deployment> {
+  return {
+    chainId: Number(chainId),
+    name: coop.config.name,
+    deployBlock: coop.deployBlock,
+    contracts: {
+      MembershipCard: await coop.card.getAddress(),
+      VoiceCredits: await coop.credits.getAddress(),
+      MutualGovernor: await coop.governor.getAddress(),
+      TimelockController: await coop.timelock.getAddress(),
+      ContributionLedger: await coop.ledger.getAddress(),
+      PatronageDistributor: await coop.distributor.getAddress(),
+    },
+  };
 }

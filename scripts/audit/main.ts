@@ -13,11 +13,11 @@ import { parseArgs } from "node:util";
 
 import { formatEther } from "ethers";
 
-import { parseDeployment, type Deployment } from "../lib/deployment.ts";
-import { IncompleteHistoryError } from "../lib/replay/stream.ts";
-import type { PatronageView } from "../lib/replay/view.ts";
-import { ROOT } from "./lib/deployment-file.ts";
-import { AuditInputError, loadCoopAbis, runAudit, type AuditResult } from "./lib/audit/run.ts";
+import { parseDeployment, type Deployment } from "../../lib/deployment.ts";
+import { IncompleteHistoryError } from "../../lib/replay/stream.ts";
+import type { PatronageView } from "../../lib/replay/view.ts";
+import { ROOT } from "../../lib/deployment.node.ts";
+import { AuditInputError, loadCoopAbis, runAudit, type AuditResult } from "./run.ts";
 
 const USAGE = `usage: npm run audit -- --rpc <url> --deployment <file> [--out <dir>] [--to-block <n>] [--quiet]
 

@@ -1,10 +1,10 @@
 /**
  * Checks contract coverage against a floor, after `npx hardhat test --coverage`.
  *
- *   node scripts/coverage-check.ts [--floor 95] [--dir coverage] [--root .] [--branches]
+ *   node scripts/tools/coverage-check.ts [--floor 95] [--dir coverage] [--root .] [--branches]
  *
  * Reads Hardhat's report (coverage/lcov.info for lines, coverage/data/ for the statement hits that branch
- * coverage is derived from: see scripts/lib/coverage.ts), counts the files under contracts/ except
+ * coverage is derived from: see scripts/tools/coverage.ts), counts the files under contracts/ except
  * contracts/mocks/ (test doubles and the benchmark-only OpenZeppelin reference), prints a per-file table and
  * the totals, and exits 1 naming every file whose line or branch coverage is under the floor (2 when the
  * report is missing or does not match the sources). `--branches` also lists every branch with the evidence
@@ -15,14 +15,14 @@ import { exit } from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-import { belowFloor, CoverageError, formatTable, lineRanges, loadCoverage } from "./lib/coverage.ts";
+import { belowFloor, CoverageError, formatTable, lineRanges, loadCoverage } from "./coverage.ts";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const INCLUDE = ["contracts/"];
 const EXCLUDE = ["contracts/mocks/"];
 
 const USAGE =
-  "usage: node scripts/coverage-check.ts [--floor PERCENT] [--dir COVERAGE_DIR] [--root PROJECT_ROOT] [--branches]";
+  "usage: node scripts/tools/coverage-check.ts [--floor PERCENT] [--dir COVERAGE_DIR] [--root PROJECT_ROOT] [--branches]";
 
 let floor: number;
 let root: string;

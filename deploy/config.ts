@@ -1,5 +1,5 @@
 /**
- * What `scripts/deploy.ts` does, as functions that tests can call without spawning a process:
+ * What `deploy/main.ts` does, as functions that tests can call without spawning a process:
  * reading and checking a per-network parameter file (`deploy/parameters/<network>.json`), deploying
  * the co-op it describes through `deployCoop` (the one deployment code path), recording the addresses
  * file and checking that no externally owned account kept any power.
@@ -8,10 +8,18 @@ import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { getAddress, isAddress, ZeroAddress } from "ethers";
 
-import type { Deployment } from "../../lib/deployment.ts";
-import { PATRONAGE_DEFAULTS } from "../../deploy/modules/MutualCoop.ts";
-import { deployCoop, moduleParameters, type Coop, type CoopConfig, type DeployConnection } from "./deploy-coop.ts";
-import { deploymentOf, ROOT, writeDeployment } from "./deployment-file.ts";
+import type { Deployment } from "../lib/deployment.ts";
+import { formatDuration } from "../lib/format.ts";
+import { PATRONAGE_DEFAULTS } from "./modules/MutualCoop.ts";
+import {
+  deployCoop,
+  deploymentOf,
+  moduleParameters,
+  type Coop,
+  type CoopConfig,
+  type DeployConnection,
+} from "./coop.ts";
+import { ROOT, writeDeployment } from "../lib/deployment.node.ts";
 
 /** The Ignition module's id: the one key of a parameter file. */
 export const MODULE_ID = "MutualCoop";
@@ -463,33 +471,15 @@ export function journalDir(chainId: number, ignitionRoot = join(ROOT, "deploy"))
   return join(ignitionRoot, "deployments", `chain-${chainId}`);
 }
 
-const DAY = 24 * 60 * 60;
-
-/** A duration in words: "7 days", "1 hour", "90 seconds". */
-export function duration(seconds: number): string {
-  const units: [number, string][] = [
-    [DAY, "day"],
-    [3600, "hour"],
-    [60, "minute"],
-  ];
-  for (const [size, unit] of units) {
-    if (seconds >= size && seconds % size === 0) {
-      const n = seconds / size;
-      return `${n} ${unit}${n === 1 ? "" : "s"}`;
-    }
-  }
-  return `${seconds} second${seconds === 1 ? "" : "s"}`;
-}
-
 /** The co-op's rules in a few lines, for the confirmation and the summary. */
 export function describeConfig(config: CoopConfig): string[] {
   return [
     `co-op               ${config.name} (cards: ${config.symbol})`,
     `founders            ${config.founders.length}`,
-    `voice credits       ${config.creditsPerEpoch} per member every ${duration(config.epochLength)}, at most ${config.maxBalance} held`,
-    `proposals           deposit ${config.proposalDeposit} credits; vote opens ${duration(config.votingDelay)} after, lasts ${duration(config.votingPeriod)} (+${duration(config.lateQuorumExtension)} if quorum comes late)`,
+    `voice credits       ${config.creditsPerEpoch} per member every ${formatDuration(config.epochLength)}, at most ${config.maxBalance} held`,
+    `proposals           deposit ${config.proposalDeposit} credits; vote opens ${formatDuration(config.votingDelay)} after, lasts ${formatDuration(config.votingPeriod)} (+${formatDuration(config.lateQuorumExtension)} if quorum comes late)`,
     `quorum              ${config.quorumBps / 100}% of members`,
-    `timelock delay      ${duration(config.timelockDelay)}`,
+    `timelock delay      ${formatDuration(config.timelockDelay)}`,
   ];
 }
 

@@ -8,17 +8,17 @@ import { join } from "node:path";
 
 import { getAddress, type InterfaceAbi } from "ethers";
 
-import type { Deployment } from "../../../lib/deployment.ts";
+import type { Deployment } from "../../lib/deployment.ts";
 import {
   COOP_CONTRACTS,
   contractAddress,
   createLogDecoder,
   deployedContracts,
   type CoopAbis,
-} from "../../../lib/replay/events.ts";
-import { Replay, type Finding } from "../../../lib/replay/model.ts";
-import { LogOrderGuard } from "../../../lib/replay/stream.ts";
-import { coopView, type CoopView } from "../../../lib/replay/view.ts";
+} from "../../lib/replay/events.ts";
+import { Replay, type Finding } from "../../lib/replay/model.ts";
+import { LogOrderGuard } from "../../lib/replay/stream.ts";
+import { coopView, type CoopView } from "../../lib/replay/view.ts";
 import {
   ChainReader,
   Checker,
@@ -30,9 +30,9 @@ import {
   type HistoricalSnapshot,
   type Mismatch,
 } from "./checks.ts";
-import { fetchLogChunks, progressLine, type LogChunk } from "../../../lib/logs.ts";
+import { fetchLogChunks, progressLine, type LogChunk } from "../../lib/chain/logs.ts";
 import { StreamingCsvSink, prepareReportDir, removeReportFiles, writeReport } from "./report.ts";
-import { JsonRpc, RpcError, RpcUnreachableError, type RpcOptions } from "../../../lib/rpc.ts";
+import { JsonRpc, RpcError, RpcUnreachableError, type RpcOptions } from "../../lib/chain/rpc.ts";
 
 /** Input the audit cannot work with (bad RPC, a deployment of another chain, no contracts there…). */
 export class AuditInputError extends Error {
